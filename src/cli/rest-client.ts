@@ -1,0 +1,58 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ErrorBody } from '../errors.js';
+
+/** A failed REST call, carrying the server's error code and message. */
+export class RemoteError extends Error {
+  override readonly name = 'RemoteError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface RestClientOptions {
+  endpoint: string;
+  apiKey: string;
+}
+
+/** Finds the key CLI commands use: flag, then SWITCHBOARD_API_KEY, then `<dataDir>/admin-key`. */
+export function resolveApiKey(flag: string | undefined, dataDir: string): string | undefined {
+  if (flag) return flag;
+  if (process.env.SWITCHBOARD_API_KEY) return process.env.SWITCHBOARD_API_KEY;
+  const file = join(dataDir, 'admin-key');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+}
+
+export function createRestClient({ endpoint, apiKey }: RestClientOptions) {
+  const base = endpoint.replace(/\/+$/, '');
+  return async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, {
+        method,
+        headers: { 'x-api-key': apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(15_000),
+      });
+    } catch (error) {
+      throw new RemoteError(
+        0,
+        'UNREACHABLE',
+        `Cannot reach Switchboard at ${base} (${(error as Error).cause ?? (error as Error).message}). Start it with "switchboard serve", pass --endpoint, or use --offline.`,
+      );
+    }
+    const text = await response.text();
+    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+    if (!response.ok) {
+      const error = (parsed as ErrorBody | undefined)?.error;
+      throw new RemoteError(response.status, error?.code ?? String(response.status), error?.message ?? `HTTP ${response.status}`);
+    }
+    return parsed as T;
+  };
+}
+
+export type RestRequest = ReturnType<typeof createRestClient>;

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Settings a `switchboard.config.{json,yaml}` file may hold. Strict: a misspelt key is an error,
+ * not a silently ignored setting. Environment variables override the file.
+ */
+export const configFileSchema = z
+  .object({
+    port: z.number().int().min(0).max(65535),
+    host: z.string().min(1),
+    dataDir: z.string().min(1),
+    databaseUrl: z.string().min(1),
+    publicUrl: z.url(),
+    logLevel: z.enum(logLevels),
+    bodyLimit: z.number().int().min(1024),
+    rateLimit: z
+      .object({
+        max: z.number().int().min(1),
+        windowSeconds: z.number().int().min(1),
+      })
+      .strict()
+      .partial(),
+  })
+  .strict()
+  .partial();
+
+export type ConfigFile = z.infer<typeof configFileSchema>;
+
+export const configSchema = z.object({
+  port: z.number().int().min(0).max(65535),
+  host: z.string().min(1),
+  dataDir: z.string().min(1),
+  databaseUrl: z.string().min(1).optional(),
+  masterKey: z.string().min(1).optional(),
+  publicUrl: z.url(),
+  logLevel: z.enum(logLevels),
+  bodyLimit: z.number().int().min(1024),
+  rateLimit: z.object({
+    max: z.number().int().min(1),
+    windowSeconds: z.number().int().min(1),
+  }),
+  configFile: z.string().optional(),
+});
+
+/** Resolved, validated settings of one Switchboard process. */
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,11 @@
+export {
+  type Database,
+  type DatabaseHandle,
+  type DatabaseKind,
+  describePostgresUrl,
+  type OpenDatabaseOptions,
+  openDatabase,
+  type Schema,
+} from './connect.js';
+export { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
+export * as tables from './schema.js';

@@ -1,0 +1,18 @@
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyPluginAsync } from 'fastify';
+
+/**
+ * `/docs` answers browsers with the interactive reference and everything else (curl, code
+ * generators, schemathesis) with the OpenAPI 3.1 document itself; `/openapi.json` always with JSON.
+ */
+export const docsRoutes: FastifyPluginAsync = async (app) => {
+  await app.register(swaggerUi, { routePrefix: '/docs/ui', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  const hidden = { config: { auth: false, rateLimit: false }, schema: { hide: true } } as const;
+
+  app.get('/openapi.json', hidden, async () => app.swagger());
+  app.get('/docs', hidden, async (request, reply) => {
+    const accept = request.headers.accept ?? '';
+    if (accept.includes('text/html')) return reply.redirect('/docs/ui/');
+    return app.swagger();
+  });
+};

@@ -1,0 +1,84 @@
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { DatabaseHandle } from '../db/index.js';
+import { SwitchboardError } from '../errors.js';
+import type { TenancyService } from '../tenancy/index.js';
+import { errorBody, toSwitchboardError } from './errors.js';
+import { loggerOptions } from './logging.js';
+import { authenticatePlugin } from './plugins/authenticate.js';
+import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { generateRequestId, requestIdPlugin } from './plugins/request-id.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
+import { docsRoutes } from './routes/docs.js';
+import { healthRoutes } from './routes/health.js';
+import { projectRoutes } from './routes/projects.js';
+
+export interface HttpServerOptions {
+  database: DatabaseHandle;
+  tenancy: TenancyService;
+  version: string;
+  publicUrl: string;
+  logLevel: string;
+  /** Where log lines go (default stdout); tests capture them here. */
+  logStream?: NodeJS.WritableStream;
+  bodyLimit: number;
+  rateLimit: { max: number; windowSeconds: number };
+}
+
+/** Assembles the Fastify instance: hooks, error mapping, docs and the REST route groups. */
+export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(options.logLevel, options.logStream),
+    bodyLimit: options.bodyLimit,
+    genReqId: generateRequestId,
+    requestIdLogLabel: 'request_id',
+    disableRequestLogging: false,
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((error, request, reply) => {
+    const mapped = toSwitchboardError(error);
+    if (mapped.status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: mapped.code }, mapped.message);
+    return reply.status(mapped.status).send(errorBody(mapped, request.id));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = new SwitchboardError('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}; see /docs for the API.`);
+    return reply.status(404).send(errorBody(error, request.id));
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Switchboard API',
+        version: options.version,
+        description: 'Self-hosted tool router for AI agents. Authenticate with `x-api-key: sk_…` or `Authorization: Bearer sk_…`.',
+      },
+      servers: [{ url: options.publicUrl }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ apiKey: [] }, { bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+
+  await app.register(requestIdPlugin);
+  await app.register(authenticatePlugin, { tenancy: options.tenancy });
+  await app.register(rateLimitPlugin, options.rateLimit);
+
+  await app.register(docsRoutes);
+  await app.register(healthRoutes, { database: options.database, version: options.version });
+  await app.register(projectRoutes, { prefix: '/v1/projects', tenancy: options.tenancy });
+  await app.register(apiKeyRoutes, { prefix: '/v1/api-keys', tenancy: options.tenancy });
+  return app;
+}

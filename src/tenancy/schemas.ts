@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+export const scopes = ['admin', 'manage', 'tools:execute'] as const;
+export const scopeSchema = z.enum(scopes).describe("admin: every project and key; manage: this project's resources; tools:execute: sessions and tool calls.");
+export type Scope = z.infer<typeof scopeSchema>;
+
+const timestamp = z.iso.datetime({ offset: true });
+
+export const projectSchema = z
+  .object({
+    id: z.string(),
+    slug: z.string(),
+    name: z.string(),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: 'Project' });
+export type ProjectView = z.infer<typeof projectSchema>;
+
+const slugSchema = z
+  .string()
+  .min(2)
+  .max(48)
+  .regex(/^[a-z0-9][a-z0-9-]*[a-z0-9]$/, 'lowercase letters, digits and dashes, not starting or ending with a dash');
+
+export const createProjectSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    slug: slugSchema.optional().describe('URL-safe identifier; derived from the name when omitted.'),
+  })
+  .strict();
+export const updateProjectSchema = z.object({ name: z.string().trim().min(1).max(200) }).strict();
+
+export const apiKeySchema = z
+  .object({
+    id: z.string(),
+    project_id: z.string(),
+    name: z.string(),
+    prefix: z.string().describe('First characters of the key, enough to recognise it; the rest is never shown again.'),
+    scopes: z.array(scopeSchema),
+    status: z.enum(['active', 'revoked', 'expired']),
+    created_at: timestamp,
+    expires_at: timestamp.nullable(),
+    last_used_at: timestamp.nullable(),
+    revoked_at: timestamp.nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+export type ApiKeyView = z.infer<typeof apiKeySchema>;
+
+export const createdApiKeySchema = apiKeySchema
+  .extend({ key: z.string().describe('The secret key. Shown only in this response; store it now.') })
+  .meta({ id: 'CreatedApiKey' });
+export type CreatedApiKeyView = z.infer<typeof createdApiKeySchema>;
+
+export const createApiKeySchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    scopes: z.array(scopeSchema).min(1).max(scopes.length).default(['tools:execute']),
+    project_id: z.string().max(64).optional().describe("Project the key belongs to; defaults to the caller's. Another project needs an admin key."),
+    expires_at: timestamp.optional().describe('Optional expiry; the key stops working after it.'),
+  })
+  .strict();
+export type CreateApiKeyInput = z.input<typeof createApiKeySchema>;
+
+export const updateApiKeySchema = z.object({ name: z.string().trim().min(1).max(200) }).strict();
+
+export const listApiKeysQuerySchema = z.object({
+  project_id: z.string().max(64).optional(),
+  include_revoked: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+});
+
+export const userIdSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[^\p{Cc}]+$/u, 'no control characters')
+  .describe('Your own identifier for the end user.');
