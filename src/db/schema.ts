@@ -1,6 +1,6 @@
 import { index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
-const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const createdAt = () => timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow();
 
 /** A tenant. Every other row belongs to exactly one project. */
 export const projects = pgTable('projects', {
@@ -8,7 +8,7 @@ export const projects = pgTable('projects', {
   slug: text('slug').notNull().unique(),
   name: text('name').notNull(),
   createdAt: createdAt(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
 });
 
 /**
@@ -27,9 +27,9 @@ export const apiKeys = pgTable(
     secretHash: text('secret_hash').notNull(),
     scopes: text('scopes').array().notNull(),
     createdAt: createdAt(),
-    expiresAt: timestamp('expires_at', { withTimezone: true }),
-    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
-    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true, precision: 3 }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, precision: 3 }),
   },
   (table) => [index('api_keys_project_created_idx').on(table.projectId, table.createdAt, table.id)],
 );
@@ -43,7 +43,7 @@ export const users = pgTable(
       .references(() => projects.id, { onDelete: 'cascade' }),
     userId: text('user_id').notNull(),
     createdAt: createdAt(),
-    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (table) => [primaryKey({ columns: [table.projectId, table.userId] })],
 );
@@ -55,5 +55,5 @@ export const users = pgTable(
 export const masterKeys = pgTable('master_keys', {
   keyId: text('key_id').primaryKey(),
   createdAt: createdAt(),
-  retiredAt: timestamp('retired_at', { withTimezone: true }),
+  retiredAt: timestamp('retired_at', { withTimezone: true, precision: 3 }),
 });

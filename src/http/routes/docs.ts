@@ -6,8 +6,12 @@ import type { FastifyPluginAsync } from 'fastify';
  * generators, schemathesis) with the OpenAPI 3.1 document itself; `/openapi.json` always with JSON.
  */
 export const docsRoutes: FastifyPluginAsync = async (app) => {
+  // The documentation is public: mark every route of this plugin (the UI's assets included).
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, auth: false, rateLimit: false };
+  });
   await app.register(swaggerUi, { routePrefix: '/docs/ui', uiConfig: { docExpansion: 'list', deepLinking: true } });
-  const hidden = { config: { auth: false, rateLimit: false }, schema: { hide: true } } as const;
+  const hidden = { schema: { hide: true } } as const;
 
   app.get('/openapi.json', hidden, async () => app.swagger());
   app.get('/docs', hidden, async (request, reply) => {

@@ -1,0 +1,65 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const srcDir = resolve(import.meta.dirname, '..', 'src');
+
+/**
+ * Which modules each module may import (DESIGN.md: arrows point down only, `db` imports nobody).
+ * Root files (errors.ts, ids.ts, pagination.ts, version.ts) are leaves anyone may use.
+ * The composition root (server.ts, index.ts) and the CLI may import any module's front door.
+ */
+const allowedDependencies: Record<string, string[]> = {
+  config: [],
+  db: [],
+  auth: ['db'],
+  tenancy: ['db'],
+  http: ['db', 'tenancy', 'auth', 'config'],
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+function moduleOf(file: string): string {
+  const parts = relative(srcDir, file).split('/');
+  return parts.length > 1 ? parts[0]! : '(root)';
+}
+
+function relativeImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/(?:import|export)[^'"]*?from\s+'(\.{1,2}\/[^']+)'/g)].map((match) => resolve(dirname(file), match[1]!));
+}
+
+describe('module boundaries', () => {
+  const files = sourceFiles(srcDir);
+
+  it('every module has a public index.ts', () => {
+    for (const module of Object.keys(allowedDependencies)) expect(statSync(join(srcDir, module, 'index.ts')).isFile()).toBe(true);
+  });
+
+  it('modules import only the modules below them, and only through index.ts', () => {
+    const violations: string[] = [];
+    for (const file of files) {
+      const from = moduleOf(file);
+      for (const target of relativeImports(file)) {
+        const to = moduleOf(target);
+        if (to === from) continue;
+        const where = `${relative(srcDir, file)} → ${relative(srcDir, target)}`;
+        if (to === '(root)') {
+          if (!/^(errors|ids|pagination|version)\.(js|ts)$/.test(relative(srcDir, target)) && from !== 'cli') violations.push(`${where}: root file`);
+          continue;
+        }
+        if (!/\/index\.(js|ts)$/.test(target)) violations.push(`${where}: bypasses ${to}/index.ts`);
+        const allowed = allowedDependencies[from];
+        if (allowed && !allowed.includes(to)) violations.push(`${where}: ${from} may not depend on ${to}`);
+        if (from === '(root)' && /^(errors|ids|pagination|version)\./.test(relative(srcDir, file))) violations.push(`${where}: leaf files import nothing`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+});
