@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { DatabaseHandle } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
@@ -32,8 +32,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     logger: loggerOptions(options.logLevel, options.logStream),
     bodyLimit: options.bodyLimit,
     genReqId: generateRequestId,
-    requestIdLogLabel: 'request_id',
-    disableRequestLogging: false,
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     return503OnClosing: true,
   });

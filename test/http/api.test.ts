@@ -3,7 +3,11 @@ import { startTestServer, type TestServer, testDatabaseAvailable } from '../help
 
 describe.skipIf(!testDatabaseAvailable())('REST API: projects and API keys', () => {
   let t: TestServer;
-  const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, options: { key?: string | null; body?: unknown; headers?: Record<string, string> } = {}) =>
+  const call = (
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    options: { key?: string | null; body?: unknown; headers?: Record<string, string> } = {},
+  ) =>
     t.server.app.inject({
       method,
       url,
@@ -126,7 +130,7 @@ describe.skipIf(!testDatabaseAvailable())('REST API: projects and API keys', () 
     expect((await call('GET', '/v1/projects', { key: otherManager.key })).statusCode).toBe(401);
   });
 
-  it('refuses duplicate slugs and deleting the caller\'s own project', async () => {
+  it("refuses duplicate slugs and deleting the caller's own project", async () => {
     await call('POST', '/v1/projects', { body: { name: 'A', slug: 'team-a' } });
     const duplicate = await call('POST', '/v1/projects', { body: { name: 'B', slug: 'team-a' } });
     expect(duplicate.statusCode).toBe(409);

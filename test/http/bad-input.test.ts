@@ -112,94 +112,90 @@ describe.skipIf(!testDatabaseAvailable())('bad input gets documented 4xx errors 
     expect(made.json().error.request_id).toBe(made.headers['x-request-id']);
   });
 
-  it(
-    'survives a few hundred generated malformed requests with no 5xx and no writes',
-    async () => {
-      const countRows = async () => {
-        const projects = (await inject({ method: 'GET', url: '/v1/projects?limit=200', headers: { 'x-api-key': t.adminKey } })).json().items.length;
-        const keys = (await inject({ method: 'GET', url: '/v1/api-keys?limit=200&include_revoked=true', headers: { 'x-api-key': t.adminKey } })).json().items
-          .length;
-        return { projects, keys };
-      };
-      const before = await countRows();
+  it('survives a few hundred generated malformed requests with no 5xx and no writes', async () => {
+    const countRows = async () => {
+      const projects = (await inject({ method: 'GET', url: '/v1/projects?limit=200', headers: { 'x-api-key': t.adminKey } })).json().items.length;
+      const keys = (await inject({ method: 'GET', url: '/v1/api-keys?limit=200&include_revoked=true', headers: { 'x-api-key': t.adminKey } })).json().items
+        .length;
+      return { projects, keys };
+    };
+    const before = await countRows();
 
-      const jsonish = fc.oneof(
-        fc.string(),
-        fc.json(),
-        fc.jsonValue().map((v) => JSON.stringify(v)),
-        fc.record({ name: fc.anything(), scopes: fc.anything(), slug: fc.anything(), project_id: fc.anything() }).map((v) => {
+    const jsonish = fc.oneof(
+      fc.string(),
+      fc.json(),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc.record({ name: fc.anything(), scopes: fc.anything(), slug: fc.anything(), project_id: fc.anything() }).map((v) => {
+        try {
+          return JSON.stringify(v);
+        } catch {
+          return '{';
+        }
+      }),
+    );
+    const request = fc.record({
+      method: fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS', 'HEAD'),
+      path: fc.oneof(
+        fc.constantFrom('/v1/projects', '/v1/api-keys', '/v1/projects/', '/v1/api-keys/key_x', '/v1/projects/proj_%00', '/health', '/docs', '/v1/'),
+        fc.webPath(),
+        fc.string().map((s) => `/v1/${encodeURIComponent(s)}`),
+      ),
+      query: fc.option(fc.webQueryParameters(), { nil: undefined }),
+      key: fc.constantFrom('none', 'garbage', 'wrong-secret', 'bearer-garbage'),
+      contentType: fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', undefined),
+      body: fc.option(jsonish, { nil: undefined }),
+    });
+
+    await fc.assert(
+      fc.asyncProperty(request, async (r) => {
+        const headers: Record<string, string> = {};
+        if (r.key === 'garbage') headers['x-api-key'] = 'sk_garbage';
+        if (r.key === 'wrong-secret') headers['x-api-key'] = `${t.adminKey.slice(0, 13)}${'Z'.repeat(32)}`;
+        if (r.key === 'bearer-garbage') headers.authorization = 'Bearer \u0000\u00ff';
+        if (r.contentType) headers['content-type'] = r.contentType;
+        const response = await inject({
+          method: r.method as InjectOptions['method'],
+          url: `${r.path.startsWith('/') ? r.path : `/${r.path}`}${r.query ? `?${r.query}` : ''}`,
+          headers,
+          ...(r.body !== undefined && r.method !== 'GET' && r.method !== 'HEAD' ? { payload: r.body } : {}),
+        });
+        expect(response.statusCode).toBeLessThan(500);
+        if (response.statusCode >= 400 && r.method !== 'HEAD') expect(response.json()).toMatchObject(errorShape);
+      }),
+      { numRuns: 300 },
+    );
+
+    // Authenticated malformed writes: each must fail whole or succeed whole.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('/v1/projects', '/v1/api-keys'),
+        fc.record({ name: fc.anything(), scopes: fc.anything(), expires_at: fc.anything(), slug: fc.anything() }, { requiredKeys: [] }),
+        async (path, payload) => {
+          let body: string;
           try {
-            return JSON.stringify(v);
+            body = JSON.stringify(payload);
           } catch {
-            return '{';
+            body = '{';
           }
-        }),
-      );
-      const request = fc.record({
-        method: fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS', 'HEAD'),
-        path: fc.oneof(
-          fc.constantFrom('/v1/projects', '/v1/api-keys', '/v1/projects/', '/v1/api-keys/key_x', '/v1/projects/proj_%00', '/health', '/docs', '/v1/'),
-          fc.webPath(),
-          fc.string().map((s) => `/v1/${encodeURIComponent(s)}`),
-        ),
-        query: fc.option(fc.webQueryParameters(), { nil: undefined }),
-        key: fc.constantFrom('none', 'garbage', 'wrong-secret', 'bearer-garbage'),
-        contentType: fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', undefined),
-        body: fc.option(jsonish, { nil: undefined }),
-      });
-
-      await fc.assert(
-        fc.asyncProperty(request, async (r) => {
-          const headers: Record<string, string> = {};
-          if (r.key === 'garbage') headers['x-api-key'] = 'sk_garbage';
-          if (r.key === 'wrong-secret') headers['x-api-key'] = `${t.adminKey.slice(0, 13)}${'Z'.repeat(32)}`;
-          if (r.key === 'bearer-garbage') headers.authorization = 'Bearer \u0000\u00ff';
-          if (r.contentType) headers['content-type'] = r.contentType;
-          const response = await inject({
-            method: r.method as InjectOptions['method'],
-            url: `${r.path.startsWith('/') ? r.path : `/${r.path}`}${r.query ? `?${r.query}` : ''}`,
-            headers,
-            ...(r.body !== undefined && r.method !== 'GET' && r.method !== 'HEAD' ? { payload: r.body } : {}),
-          });
+          const response = await inject({ method: 'POST', url: path, headers: { 'x-api-key': t.adminKey, 'content-type': 'application/json' }, payload: body });
           expect(response.statusCode).toBeLessThan(500);
-          if (response.statusCode >= 400 && r.method !== 'HEAD') expect(response.json()).toMatchObject(errorShape);
-        }),
-        { numRuns: 300 },
-      );
+          if (response.statusCode === 201) {
+            // A valid body slipped through: undo so the write count stays comparable.
+            const created = response.json();
+            await inject({ method: 'DELETE', url: `${path}/${created.id}`, headers: { 'x-api-key': t.adminKey } });
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
 
-      // Authenticated malformed writes: each must fail whole or succeed whole.
-      await fc.assert(
-        fc.asyncProperty(
-          fc.constantFrom('/v1/projects', '/v1/api-keys'),
-          fc.record({ name: fc.anything(), scopes: fc.anything(), expires_at: fc.anything(), slug: fc.anything() }, { requiredKeys: [] }),
-          async (path, payload) => {
-            let body: string;
-            try {
-              body = JSON.stringify(payload);
-            } catch {
-              body = '{';
-            }
-            const response = await inject({ method: 'POST', url: path, headers: { 'x-api-key': t.adminKey, 'content-type': 'application/json' }, payload: body });
-            expect(response.statusCode).toBeLessThan(500);
-            if (response.statusCode === 201) {
-              // A valid body slipped through: undo so the write count stays comparable.
-              const created = response.json();
-              await inject({ method: 'DELETE', url: `${path}/${created.id}`, headers: { 'x-api-key': t.adminKey } });
-            }
-          },
-        ),
-        { numRuns: 150 },
-      );
-
-      const after = await countRows();
-      expect(after.projects).toBe(before.projects);
-      // Keys created by accident above are revoked, not deleted, so count those separately.
-      expect(after.keys).toBeGreaterThanOrEqual(before.keys);
-      const health = await inject({ method: 'GET', url: '/health' });
-      expect(health.statusCode).toBe(200);
-    },
-    120_000,
-  );
+    const after = await countRows();
+    expect(after.projects).toBe(before.projects);
+    // Keys created by accident above are revoked, not deleted, so count those separately.
+    expect(after.keys).toBeGreaterThanOrEqual(before.keys);
+    const health = await inject({ method: 'GET', url: '/health' });
+    expect(health.statusCode).toBe(200);
+  }, 120_000);
 });
 
 describe.skipIf(!testDatabaseAvailable())('rate limit', () => {

@@ -13,9 +13,7 @@ describe.skipIf(!testDatabaseAvailable())('/docs', () => {
     expect(response.statusCode).toBe(200);
     const document = response.json();
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths)).toEqual(
-      expect.arrayContaining(['/health', '/v1/projects', '/v1/projects/{id}', '/v1/api-keys', '/v1/api-keys/{id}']),
-    );
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/health', '/v1/projects', '/v1/projects/{id}', '/v1/api-keys', '/v1/api-keys/{id}']));
     const createKey = document.paths['/v1/api-keys'].post;
     expect(JSON.stringify(createKey.requestBody)).toContain('scopes');
     expect(Object.keys(createKey.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '403', '429']));
