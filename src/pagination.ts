@@ -1,3 +1,4 @@
+import { type AnyColumn, and, asc, eq, gt, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { SwitchboardError } from './errors.js';
 
@@ -48,4 +49,21 @@ export function pageSchema<T extends z.ZodType>(item: T) {
     items: z.array(item),
     next_cursor: z.string().nullable().describe('Pass as `cursor` to get the next page; null on the last page.'),
   });
+}
+
+/** Columns a list is ordered by: creation time, then id as the tie-breaker. */
+export interface KeysetColumns {
+  createdAt: AnyColumn;
+  id: AnyColumn;
+}
+
+/** The condition "comes after the cursor's row", or undefined on the first page. */
+export function keysetAfter(columns: KeysetColumns, cursor: string | undefined): SQL | undefined {
+  if (!cursor) return undefined;
+  const after = decodeCursor(cursor);
+  return or(gt(columns.createdAt, after.createdAt), and(eq(columns.createdAt, after.createdAt), gt(columns.id, after.id)));
+}
+
+export function keysetOrder(columns: KeysetColumns): SQL[] {
+  return [asc(columns.createdAt), asc(columns.id)];
 }

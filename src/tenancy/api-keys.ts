@@ -1,8 +1,8 @@
-import { and, asc, count, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, count, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { type Database, tables } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
 import { newId } from '../ids.js';
-import { decodeCursor, type Page, type PageQuery, toPage } from '../pagination.js';
+import { keysetAfter, keysetOrder, type Page, type PageQuery, toPage } from '../pagination.js';
 import { apiKeyMatches, apiKeyPrefix, generateApiKey, isWellFormedApiKey } from './api-key-secret.js';
 import { apiKeyStatus, presentApiKey } from './present.js';
 import { hasScope, isInstanceAdmin, type Principal, requireScope, targetProject } from './principal.js';
@@ -100,15 +100,11 @@ export function createApiKeyService(db: Database) {
       const projectId = targetProject(principal, query.project_id);
       const conditions = [eq(apiKeys.projectId, projectId)];
       if (!query.include_revoked) conditions.push(isNull(apiKeys.revokedAt));
-      if (query.cursor) {
-        const after = decodeCursor(query.cursor);
-        conditions.push(or(gt(apiKeys.createdAt, after.createdAt), and(eq(apiKeys.createdAt, after.createdAt), gt(apiKeys.id, after.id)))!);
-      }
       const rows = await db
         .select()
         .from(apiKeys)
-        .where(and(...conditions))
-        .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id))
+        .where(and(...conditions, keysetAfter(apiKeys, query.cursor)))
+        .orderBy(...keysetOrder(apiKeys))
         .limit(query.limit + 1);
       return toPage(rows, query.limit, presentApiKey);
     },

@@ -1,8 +1,8 @@
-import { and, asc, count, eq, gt, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { type Database, tables } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
 import { newId } from '../ids.js';
-import { decodeCursor, type Page, type PageQuery, toPage } from '../pagination.js';
+import { keysetAfter, keysetOrder, type Page, type PageQuery, toPage } from '../pagination.js';
 import { presentProject } from './present.js';
 import { isInstanceAdmin, type Principal, requireScope } from './principal.js';
 import type { ProjectView } from './schemas.js';
@@ -56,15 +56,11 @@ export function createProjectService(db: Database) {
     async list(principal: Principal, page: PageQuery): Promise<Page<ProjectView>> {
       const conditions = [];
       if (!isInstanceAdmin(principal)) conditions.push(eq(projects.id, principal.projectId));
-      if (page.cursor) {
-        const after = decodeCursor(page.cursor);
-        conditions.push(or(gt(projects.createdAt, after.createdAt), and(eq(projects.createdAt, after.createdAt), gt(projects.id, after.id))));
-      }
       const rows = await db
         .select()
         .from(projects)
-        .where(and(...conditions))
-        .orderBy(asc(projects.createdAt), asc(projects.id))
+        .where(and(...conditions, keysetAfter(projects, page.cursor)))
+        .orderBy(...keysetOrder(projects))
         .limit(page.limit + 1);
       return toPage(rows, page.limit, presentProject);
     },
