@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx's loader: no build step between a clone and a server.
-import { register } from 'tsx/esm/api';
+import { ensureBundle } from '../scripts/bundle.mjs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+process.setSourceMapsEnabled(true);
+const { main } = await import(await ensureBundle());
 await main(process.argv);

@@ -1,9 +1,10 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createVault, generateMasterKey, loadMasterKey, type MasterKeySource, parseMasterKey, registerMasterKey, type Vault } from './auth/index.js';
 import type { Config } from './config/index.js';
 import { acquireDataDirLock, type DatabaseHandle, type DataDirLock, openDatabase } from './db/index.js';
+import { StartupError } from './errors.js';
 import { buildHttpServer } from './http/index.js';
 import { type BootstrapResult, createTenancyService, type TenancyService } from './tenancy/index.js';
 import { version } from './version.js';
@@ -63,18 +64,26 @@ export async function openCore(config: Config, options: CoreOptions = {}): Promi
  * Creates the default project and admin key on an empty instance and writes the key to
  * `<dataDir>/admin-key` (mode 0600) so a newcomer can use it at once.
  */
-export async function bootstrap(core: SwitchboardCore, options: { writeKeyFile: boolean }): Promise<BootstrapResult & { keyFile?: string }> {
+export async function bootstrap(core: SwitchboardCore, options: { writeKeyFile: boolean }): Promise<BootstrapOutcome> {
   const result = await core.tenancy.bootstrap();
   if (!result.created || !options.writeKeyFile) return result;
   const keyFile = adminKeyPath(core.config);
-  writeFileSync(keyFile, `${result.created.adminKey.key}\n`, { mode: 0o600 });
-  chmodSync(keyFile, 0o600);
-  return { ...result, keyFile };
+  try {
+    mkdirSync(core.config.dataDir, { recursive: true, mode: 0o700 });
+    writeFileSync(keyFile, `${result.created.adminKey.key}\n`, { mode: 0o600 });
+    chmodSync(keyFile, 0o600);
+    return { ...result, keyFile };
+  } catch (error) {
+    // The key is committed already: losing the file must not lose the key, so it is still printed.
+    return { ...result, keyFileError: `could not save it to ${keyFile}: ${(error as Error).message}` };
+  }
 }
+
+export type BootstrapOutcome = BootstrapResult & { keyFile?: string; keyFileError?: string };
 
 export interface SwitchboardServer extends SwitchboardCore {
   readonly app: FastifyInstance;
-  readonly bootstrapResult: BootstrapResult & { keyFile?: string };
+  readonly bootstrapResult: BootstrapOutcome;
   /** Starts listening; resolves to the bound URL. */
   listen(): Promise<string>;
 }
@@ -104,7 +113,18 @@ export async function createSwitchboardServer(config: Config, options: CreateSer
       app,
       bootstrapResult,
       async listen() {
-        return app.listen({ port: config.port, host: config.host });
+        try {
+          return await app.listen({ port: config.port, host: config.host });
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === 'EADDRINUSE') {
+            throw new StartupError(`Port ${config.port} on ${config.host} is already in use; stop the other process or set SWITCHBOARD_PORT.`);
+          }
+          if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+            throw new StartupError(`Cannot listen on ${config.host}:${config.port} (${code}); check SWITCHBOARD_HOST and SWITCHBOARD_PORT.`);
+          }
+          throw error;
+        }
       },
       async close() {
         if (closed) return;

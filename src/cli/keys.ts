@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { StartupError } from '../errors.js';
 import type { Page } from '../pagination.js';
-import { openCore, type SwitchboardCore } from '../server.js';
+import type { SwitchboardCore } from '../server.js';
 import { type ApiKeyView, type CreatedApiKeyView, scopes as knownScopes, type Principal, type Scope } from '../tenancy/index.js';
 import { createRestClient, resolveApiKey } from './rest-client.js';
 import { configFromFlags } from './serve.js';
@@ -50,7 +52,12 @@ function onlineBackend(flags: ConnectionFlags): KeysBackend {
 }
 
 async function offlineBackend(flags: ConnectionFlags): Promise<KeysBackend> {
-  const core: SwitchboardCore = await openCore(configFromFlags({ ...(flags.dataDir ? { dataDir: flags.dataDir } : {}) }));
+  const config = configFromFlags({ ...(flags.dataDir ? { dataDir: flags.dataDir } : {}) });
+  if (!config.databaseUrl && !existsSync(join(config.dataDir, 'pglite', 'PG_VERSION'))) {
+    throw new StartupError(`No Switchboard database in ${config.dataDir}; pass the right --data-dir, or run "switchboard init" first.`);
+  }
+  const { openCore } = await import('../server.js');
+  const core: SwitchboardCore = await openCore(config);
   process.stderr.write(`--offline: using the database directly (${core.database.kind}: ${core.database.location}) as the local operator.\n`);
   const projectId = await core.tenancy.projects.operatorProjectId();
   if (!projectId) {
@@ -126,10 +133,11 @@ export function registerKeys(program: Command): void {
       .option('--project <id>', 'project of the key (another project needs an admin key)')
       .option('--expires-at <iso-date>', 'expiry time, e.g. 2027-01-01T00:00:00Z'),
   ).action(async (flags: ConnectionFlags & { name: string; scopes: string; project?: string; expiresAt?: string }) => {
+    const scopes = parseScopes(flags.scopes);
     const created = await withBackend(flags, (backend) =>
       backend.create({
         name: flags.name,
-        scopes: parseScopes(flags.scopes),
+        scopes,
         ...(flags.project ? { project_id: flags.project } : {}),
         ...(flags.expiresAt ? { expires_at: flags.expiresAt } : {}),
       }),

@@ -3,6 +3,7 @@ import { StartupError, SwitchboardError } from '../errors.js';
 import { version } from '../version.js';
 import { registerInit } from './init.js';
 import { registerKeys } from './keys.js';
+import { registerPrepare } from './prepare.js';
 import { RemoteError } from './rest-client.js';
 import { registerServe } from './serve.js';
 
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerInit(program);
   registerKeys(program);
+  registerPrepare(program);
   return program;
 }
 

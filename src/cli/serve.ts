@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config/index.js';
-import { createSwitchboardServer, type SwitchboardServer } from '../server.js';
+import type { BootstrapOutcome, SwitchboardCore } from '../server.js';
 
 export interface ServeFlags {
   port?: string;
@@ -18,47 +18,48 @@ export function configFromFlags(flags: ServeFlags): Config {
   });
 }
 
-function announce(server: SwitchboardServer, url: string): void {
-  const { config, bootstrapResult, masterKeySource, database } = server;
-  const lines = [`Switchboard listening on ${url} (${database.kind} database: ${database.location})`];
-  if (masterKeySource === 'generated') {
+/** What a first start tells the person who ran it: the master key warning and the admin key. */
+export function describeFirstStart(core: Pick<SwitchboardCore, 'config' | 'masterKeySource'>, outcome: BootstrapOutcome): string[] {
+  const lines: string[] = [];
+  if (core.masterKeySource === 'generated') {
     lines.push(
-      `WARNING: generated a new master key in ${config.dataDir}/master-key (mode 0600). Back it up: secrets cannot be read without it.`,
+      `WARNING: generated a new master key in ${core.config.dataDir}/master-key (mode 0600). Back it up: stored secrets cannot be read without it.`,
       '         In production set SWITCHBOARD_MASTER_KEY instead (openssl rand -base64 32).',
     );
   }
-  const created = bootstrapResult.created;
+  const created = outcome.created;
   if (created) {
-    lines.push(
-      '',
-      `Created the default project (${created.project.id}) and its admin key. It is shown only this once:`,
-      '',
-      `    ${created.adminKey.key}`,
-      '',
-      `Saved to ${bootstrapResult.keyFile} (mode 0600). Try:`,
-      `    curl -H "x-api-key: $(cat ${bootstrapResult.keyFile})" ${config.publicUrl}/v1/projects`,
-    );
+    lines.push(`Created the default project (${created.project.id}) and its admin key. It is shown only this once:`, '', `    ${created.adminKey.key}`, '');
+    if (outcome.keyFile) {
+      lines.push(`Saved to ${outcome.keyFile} (mode 0600). Try:`, `    curl -H "x-api-key: $(cat ${outcome.keyFile})" ${core.config.publicUrl}/v1/projects`);
+    } else if (outcome.keyFileError) {
+      lines.push(`WARNING: ${outcome.keyFileError}. Copy the key above now.`);
+    }
   }
-  lines.push(`API reference: ${config.publicUrl}/docs`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  return lines;
 }
 
-export async function serve(flags: ServeFlags): Promise<void> {
+async function serve(flags: ServeFlags): Promise<void> {
+  const { createSwitchboardServer } = await import('../server.js');
   const server = await createSwitchboardServer(configFromFlags(flags));
+  const firstStart = describeFirstStart(server, server.bootstrapResult);
+  if (firstStart.length > 0) process.stdout.write(`${firstStart.join('\n')}\n`);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     server.app.log.info({ signal }, 'shutting down');
-    const forced = setTimeout(() => process.exit(1), 10_000);
-    forced.unref();
+    setTimeout(() => process.exit(1), 10_000).unref();
     await server.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   try {
-    announce(server, await server.listen());
+    const url = await server.listen();
+    process.stdout.write(
+      `Switchboard listening on ${url} (${server.database.kind} database: ${server.database.location})\nAPI reference: ${server.config.publicUrl}/docs\n`,
+    );
   } catch (error) {
     await server.close();
     throw error;

@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { StartupError } from '../errors.js';
+import { packageRoot } from '../paths.js';
 import { readPgliteTemplate } from './pglite-template.js';
 import * as schema from './schema.js';
 
@@ -39,7 +40,7 @@ export interface OpenDatabaseOptions {
   maxConnections?: number;
 }
 
-const migrationsFolder = join(import.meta.dirname, 'migrations');
+const migrationsFolder = join(packageRoot, 'src', 'db', 'migrations');
 // Serialises start-up migrations across processes sharing one PostgreSQL database.
 const migrationLockId = 0x5b0a4d;
 

@@ -8,4 +8,5 @@ export {
   type Schema,
 } from './connect.js';
 export { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
+export { buildPgliteTemplate, pgliteTemplatePath, readPgliteTemplate } from './pglite-template.js';
 export * as tables from './schema.js';

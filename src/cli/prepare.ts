@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+
+export function registerPrepare(program: Command): void {
+  program
+    .command('prepare')
+    .description('Build local caches (the embedded database template) so the first start is fast; npm install runs it')
+    .action(async () => {
+      const { buildPgliteTemplate, pgliteTemplatePath, readPgliteTemplate } = await import('../db/index.js');
+      if (readPgliteTemplate()) {
+        process.stdout.write(`switchboard: embedded database template ready (${pgliteTemplatePath()})\n`);
+        return;
+      }
+      const started = performance.now();
+      process.stdout.write('switchboard: preparing the embedded database template (once per PGlite version)… ');
+      const path = await buildPgliteTemplate();
+      process.stdout.write(`done in ${((performance.now() - started) / 1000).toFixed(1)} s (${path})\n`);
+    });
+}
