@@ -1,10 +1,22 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { createVault, generateMasterKey, loadMasterKey, type MasterKeySource, parseMasterKey, registerMasterKey, type Vault } from './auth/index.js';
+import {
+  type ConnectedAccountService,
+  createConnectedAccountService,
+  createVault,
+  generateMasterKey,
+  loadMasterKey,
+  type MasterKeySource,
+  parseMasterKey,
+  registerMasterKey,
+  type Vault,
+} from './auth/index.js';
+import { builtinToolkitsDir, type Catalog, createCatalog, loadToolkitsFrom, type ToolkitDefinition } from './catalog/index.js';
 import type { Config } from './config/index.js';
 import { acquireDataDirLock, type DatabaseHandle, type DataDirLock, openDatabase } from './db/index.js';
 import { StartupError } from './errors.js';
+import { type AuditLog, createAuditLog, createExecutor, createOutboundPolicy, type Executor } from './execution/index.js';
 import { buildHttpServer } from './http/index.js';
 import { type BootstrapResult, createTenancyService, type TenancyService } from './tenancy/index.js';
 import { version } from './version.js';
@@ -81,7 +93,31 @@ export async function bootstrap(core: SwitchboardCore, options: { writeKeyFile: 
 
 export type BootstrapOutcome = BootstrapResult & { keyFile?: string; keyFileError?: string };
 
-export interface SwitchboardServer extends SwitchboardCore {
+/** The services above storage: catalog, connected accounts, executor and audit. */
+export interface SwitchboardServices {
+  readonly catalog: Catalog;
+  readonly accounts: ConnectedAccountService;
+  readonly audit: AuditLog;
+  readonly executor: Executor;
+}
+
+export function createServices(core: SwitchboardCore, options: { toolkits?: ToolkitDefinition[] } = {}): SwitchboardServices {
+  const db = core.database.db;
+  const catalog = createCatalog(db, options.toolkits ?? loadToolkitsFrom(builtinToolkitsDir));
+  const accounts = createConnectedAccountService(db, core.vault);
+  const audit = createAuditLog(db);
+  const executor = createExecutor({
+    catalog,
+    accounts,
+    audit,
+    tenancy: core.tenancy,
+    outbound: createOutboundPolicy(core.config.allowPrivateNetworks),
+    timeoutMs: core.config.toolTimeoutMs,
+  });
+  return { catalog, accounts, audit, executor };
+}
+
+export interface SwitchboardServer extends SwitchboardCore, SwitchboardServices {
   readonly app: FastifyInstance;
   readonly bootstrapResult: BootstrapOutcome;
   /** Starts listening; resolves to the bound URL. */
@@ -90,6 +126,8 @@ export interface SwitchboardServer extends SwitchboardCore {
 
 export interface CreateServerOptions extends CoreOptions {
   logStream?: NodeJS.WritableStream;
+  /** Toolkits to serve instead of the built-in ones (tests). */
+  toolkits?: ToolkitDefinition[];
 }
 
 /** The composition root: storage, vault, tenancy and the HTTP surface of one Switchboard process. */
@@ -97,9 +135,11 @@ export async function createSwitchboardServer(config: Config, options: CreateSer
   const core = await openCore(config, options);
   try {
     const bootstrapResult = await bootstrap(core, { writeKeyFile: !options.inMemoryDatabase });
+    const services = createServices(core, options.toolkits ? { toolkits: options.toolkits } : {});
     const app = await buildHttpServer({
       database: core.database,
       tenancy: core.tenancy,
+      ...services,
       version,
       publicUrl: config.publicUrl,
       logLevel: config.logLevel,
@@ -110,6 +150,7 @@ export async function createSwitchboardServer(config: Config, options: CreateSer
     let closed = false;
     return {
       ...core,
+      ...services,
       app,
       bootstrapResult,
       async listen() {
@@ -130,6 +171,7 @@ export async function createSwitchboardServer(config: Config, options: CreateSer
         if (closed) return;
         closed = true;
         await app.close();
+        await services.executor.close();
         await core.close();
       },
     };

@@ -12,9 +12,11 @@ const srcDir = resolve(import.meta.dirname, '..', 'src');
 const allowedDependencies: Record<string, string[]> = {
   config: [],
   db: [],
-  auth: ['db'],
   tenancy: ['db'],
-  http: ['db', 'tenancy', 'auth', 'config'],
+  auth: ['db', 'tenancy'],
+  catalog: ['db', 'tenancy', 'auth'],
+  execution: ['db', 'tenancy', 'auth', 'catalog'],
+  http: ['db', 'tenancy', 'auth', 'config', 'catalog', 'execution'],
 };
 
 function sourceFiles(dir: string): string[] {

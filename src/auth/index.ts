@@ -1,4 +1,15 @@
 export {
+  type ConnectedAccountService,
+  type ConnectedAccountStatus,
+  type ConnectedAccountView,
+  type CreateConnectedAccount,
+  connectedAccountSchema,
+  connectedAccountStatuses,
+  createConnectedAccountService,
+  maskSecret,
+  type ResolvedCredential,
+} from './connected-accounts.js';
+export {
   generateMasterKey,
   loadMasterKey,
   type MasterKey,
@@ -8,4 +19,5 @@ export {
   parseMasterKey,
 } from './master-key.js';
 export { registerMasterKey } from './master-key-registry.js';
+export { type AuthScheme, authSchemeSchema, type ConnectionField, connectionFieldSchema } from './schemes.js';
 export { createVault, type Vault } from './vault.js';

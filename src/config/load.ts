@@ -11,6 +11,7 @@ export const configDefaults = {
   dataDir: './data',
   logLevel: 'info',
   bodyLimit: 1024 * 1024,
+  toolTimeoutMs: 30_000,
   rateLimit: { max: 600, windowSeconds: 60 },
 } as const;
 
@@ -87,6 +88,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     publicUrl: (overrides.publicUrl ?? stringFromEnv(env, 'SWITCHBOARD_PUBLIC_URL') ?? file.publicUrl ?? `http://${urlHost}:${port}`).replace(/\/+$/, ''),
     logLevel: overrides.logLevel ?? stringFromEnv(env, 'SWITCHBOARD_LOG_LEVEL') ?? file.logLevel ?? configDefaults.logLevel,
     bodyLimit: integerFromEnv(env, 'SWITCHBOARD_BODY_LIMIT') ?? file.bodyLimit ?? configDefaults.bodyLimit,
+    toolTimeoutMs: integerFromEnv(env, 'SWITCHBOARD_TOOL_TIMEOUT_MS') ?? file.toolTimeoutMs ?? configDefaults.toolTimeoutMs,
+    allowPrivateNetworks:
+      stringFromEnv(env, 'SWITCHBOARD_ALLOW_PRIVATE_NETWORKS')
+        ?.split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean) ??
+      file.allowPrivateNetworks ??
+      [],
     rateLimit: {
       max: integerFromEnv(env, 'SWITCHBOARD_RATE_LIMIT') ?? file.rateLimit?.max ?? configDefaults.rateLimit.max,
       windowSeconds: file.rateLimit?.windowSeconds ?? configDefaults.rateLimit.windowSeconds,

@@ -15,6 +15,8 @@ export const configFileSchema = z
     publicUrl: z.url(),
     logLevel: z.enum(logLevels),
     bodyLimit: z.number().int().min(1024),
+    allowPrivateNetworks: z.array(z.string().min(1)),
+    toolTimeoutMs: z.number().int().min(100),
     rateLimit: z
       .object({
         max: z.number().int().min(1),
@@ -37,6 +39,8 @@ export const configSchema = z.object({
   publicUrl: z.url(),
   logLevel: z.enum(logLevels),
   bodyLimit: z.number().int().min(1024),
+  allowPrivateNetworks: z.array(z.string().min(1)),
+  toolTimeoutMs: z.number().int().min(100),
   rateLimit: z.object({
     max: z.number().int().min(1),
     windowSeconds: z.number().int().min(1),

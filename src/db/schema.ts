@@ -1,4 +1,5 @@
-import { index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow();
 
@@ -57,3 +58,94 @@ export const masterKeys = pgTable('master_keys', {
   createdAt: createdAt(),
   retiredAt: timestamp('retired_at', { withTimezone: true, precision: 3 }),
 });
+
+/** Toolkits a project defined itself (built-in ones ship in src/toolkits/). The definition is the toolkit format as JSON. */
+export const toolkits = pgTable(
+  'toolkits',
+  {
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    slug: text('slug').notNull(),
+    version: text('version').notNull(),
+    definition: jsonb('definition').notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.projectId, table.slug] })],
+);
+
+/** Every version a user-defined toolkit had, for audit and rollback. */
+export const toolkitVersions = pgTable(
+  'toolkit_versions',
+  {
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    slug: text('slug').notNull(),
+    version: text('version').notNull(),
+    definition: jsonb('definition').notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [primaryKey({ columns: [table.projectId, table.slug, table.version] })],
+);
+
+/**
+ * A user's connection to a toolkit. Credentials are sealed by the vault (bound to the account id);
+ * `credential_hints` holds masked hints only.
+ */
+export const connectedAccounts = pgTable(
+  'connected_accounts',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    toolkit: text('toolkit').notNull(),
+    authScheme: text('auth_scheme').notNull(),
+    status: text('status').notNull(),
+    statusReason: text('status_reason'),
+    credentials: text('credentials'),
+    credentialHints: jsonb('credential_hints').notNull().default({}),
+    baseUrl: text('base_url'),
+    serverUrls: jsonb('server_urls'),
+    alias: text('alias'),
+    isDefault: boolean('is_default').notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true, precision: 3 }),
+  },
+  (table) => [
+    index('connected_accounts_user_idx').on(table.projectId, table.userId, table.toolkit),
+    uniqueIndex('connected_accounts_one_default').on(table.projectId, table.userId, table.toolkit).where(sql`${table.isDefault}`),
+  ],
+);
+
+/** Audit of every tool execution: who, which tool, outcome, timing and sizes; never secrets or raw arguments. */
+export const executionLogs = pgTable(
+  'execution_logs',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    userId: text('user_id'),
+    apiKeyId: text('api_key_id'),
+    toolSlug: text('tool_slug').notNull(),
+    toolkit: text('toolkit'),
+    toolkitVersion: text('toolkit_version'),
+    connectedAccountId: text('connected_account_id'),
+    successful: boolean('successful').notNull(),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    httpStatus: integer('http_status'),
+    attempts: integer('attempts').notNull().default(0),
+    latencyMs: integer('latency_ms').notNull(),
+    requestBytes: integer('request_bytes').notNull().default(0),
+    responseBytes: integer('response_bytes').notNull().default(0),
+    argumentsDigest: text('arguments_digest'),
+    createdAt: createdAt(),
+  },
+  (table) => [index('execution_logs_project_created_idx').on(table.projectId, table.createdAt, table.id)],
+);

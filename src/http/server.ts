@@ -1,8 +1,11 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { ConnectedAccountService } from '../auth/index.js';
+import type { Catalog } from '../catalog/index.js';
 import type { DatabaseHandle } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
+import type { AuditLog, Executor } from '../execution/index.js';
 import type { TenancyService } from '../tenancy/index.js';
 import { errorBody, toSwitchboardError } from './errors.js';
 import { loggerOptions } from './logging.js';
@@ -10,13 +13,21 @@ import { authenticatePlugin } from './plugins/authenticate.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { generateRequestId, requestIdPlugin } from './plugins/request-id.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { connectedAccountRoutes } from './routes/connected-accounts.js';
 import { docsRoutes } from './routes/docs.js';
+import { executionLogRoutes } from './routes/execution-logs.js';
 import { healthRoutes } from './routes/health.js';
 import { projectRoutes } from './routes/projects.js';
+import { toolkitRoutes } from './routes/toolkits.js';
+import { toolRoutes } from './routes/tools.js';
 
 export interface HttpServerOptions {
   database: DatabaseHandle;
   tenancy: TenancyService;
+  catalog: Catalog;
+  accounts: ConnectedAccountService;
+  executor: Executor;
+  audit: AuditLog;
   version: string;
   publicUrl: string;
   logLevel: string;
@@ -79,5 +90,9 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   await app.register(healthRoutes, { database: options.database, version: options.version });
   await app.register(projectRoutes, { prefix: '/v1/projects', tenancy: options.tenancy });
   await app.register(apiKeyRoutes, { prefix: '/v1/api-keys', tenancy: options.tenancy });
+  await app.register(toolkitRoutes, { prefix: '/v1/toolkits', catalog: options.catalog });
+  await app.register(toolRoutes, { prefix: '/v1/tools', catalog: options.catalog, executor: options.executor });
+  await app.register(connectedAccountRoutes, { prefix: '/v1/connected-accounts', accounts: options.accounts, catalog: options.catalog });
+  await app.register(executionLogRoutes, { prefix: '/v1/execution-logs', audit: options.audit });
   return app;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { generateMasterKey } from '../../src/auth/index.js';
+import type { ToolkitDefinition } from '../../src/catalog/index.js';
 import { type Config, loadConfig } from '../../src/config/index.js';
 import { createSwitchboardServer, type SwitchboardServer } from '../../src/server.js';
 import { createPostgresDatabase, type TestPostgresDatabase } from './postgres.js';
@@ -48,6 +49,8 @@ export interface TestServerOptions {
   /** Keep the embedded database on disk in `dataDir` instead of in memory. */
   onDisk?: boolean;
   logStream?: NodeJS.WritableStream;
+  /** Serve these toolkits instead of the built-in ones. */
+  toolkits?: ToolkitDefinition[];
 }
 
 /** Starts an in-process server on this project's database kind; `close()` removes everything it made. */
@@ -68,6 +71,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const server = await createSwitchboardServer(config, {
     inMemoryDatabase: database.kind === 'embedded' && !options.onDisk,
     ...(options.logStream ? { logStream: options.logStream } : {}),
+    ...(options.toolkits ? { toolkits: options.toolkits } : {}),
   });
   const adminKey = server.bootstrapResult.created?.adminKey.key;
   if (!adminKey) throw new Error('test server did not bootstrap an admin key');

@@ -1,0 +1,260 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { type Database, tables } from '../db/index.js';
+import { SwitchboardError } from '../errors.js';
+import { newId } from '../ids.js';
+import { keysetAfter, keysetOrder, type Page, toPage } from '../pagination.js';
+import { type Principal, requireScope, userIdSchema } from '../tenancy/index.js';
+import type { AuthScheme } from './schemes.js';
+import type { Vault } from './vault.js';
+
+export const connectedAccountStatuses = ['INITIATED', 'ACTIVE', 'FAILED', 'EXPIRED', 'DISABLED'] as const;
+export type ConnectedAccountStatus = (typeof connectedAccountStatuses)[number];
+
+export const connectedAccountSchema = z
+  .object({
+    id: z.string(),
+    user_id: z.string(),
+    toolkit: z.string(),
+    auth_scheme: z.string(),
+    status: z.enum(connectedAccountStatuses),
+    status_reason: z.string().nullable(),
+    alias: z.string().nullable(),
+    is_default: z.boolean(),
+    base_url: z.string().nullable(),
+    credential_hints: z.record(z.string(), z.string()).describe('Masked hints only; credentials are write-only.'),
+    created_at: z.string(),
+    updated_at: z.string(),
+    last_used_at: z.string().nullable(),
+  })
+  .meta({ id: 'ConnectedAccount' });
+export type ConnectedAccountView = z.infer<typeof connectedAccountSchema>;
+
+type AccountRow = typeof tables.connectedAccounts.$inferSelect;
+
+function present(row: AccountRow): ConnectedAccountView {
+  return {
+    id: row.id,
+    user_id: row.userId,
+    toolkit: row.toolkit,
+    auth_scheme: row.authScheme,
+    status: row.status as ConnectedAccountStatus,
+    status_reason: row.statusReason,
+    alias: row.alias,
+    is_default: row.isDefault,
+    base_url: row.baseUrl,
+    credential_hints: row.credentialHints as Record<string, string>,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+    last_used_at: row.lastUsedAt?.toISOString() ?? null,
+  };
+}
+
+/** What a secret looks like in listings: enough to recognise it, not to use it. */
+export function maskSecret(value: string): string {
+  return value.length >= 12 ? `••••${value.slice(-4)}` : '••••';
+}
+
+const sealContext = (accountId: string) => `connected_account:${accountId}`;
+
+export interface CreateConnectedAccount {
+  user_id: string;
+  toolkit: string;
+  scheme: AuthScheme;
+  credentials: Record<string, string>;
+  base_url?: string | undefined;
+  server_urls?: Record<string, string> | undefined;
+  alias?: string | undefined;
+}
+
+/** The credential the executor applies to a request. */
+export interface ResolvedCredential {
+  connectedAccountId: string | null;
+  scheme: AuthScheme['type'];
+  fields: Record<string, string>;
+  baseUrl?: string | undefined;
+  serverUrls?: Record<string, string> | undefined;
+}
+
+export function createConnectedAccountService(db: Database, vault: Vault) {
+  async function find(principal: Principal, id: string): Promise<AccountRow> {
+    const [row] = await db
+      .select()
+      .from(tables.connectedAccounts)
+      .where(and(eq(tables.connectedAccounts.id, id), eq(tables.connectedAccounts.projectId, principal.projectId)));
+    if (!row) throw new SwitchboardError('NOT_FOUND', `Connected account ${id} was not found.`, { connected_account_id: id });
+    return row;
+  }
+
+  return {
+    /** Stores credentials typed in by a person or a developer; the account is ACTIVE at once. */
+    async create(principal: Principal, input: CreateConnectedAccount): Promise<ConnectedAccountView> {
+      requireScope(principal, 'manage');
+      const userId = userIdSchema.parse(input.user_id);
+      const fields = 'fields' in input.scheme ? input.scheme.fields : [];
+      if (input.scheme.type === 'oauth2') {
+        throw new SwitchboardError('VALIDATION_FAILED', 'OAuth 2 accounts are connected through a connect link, not by posting credentials.', {
+          field: 'auth_scheme',
+        });
+      }
+      const unknown = Object.keys(input.credentials).filter((name) => !fields.some((field) => field.name === name));
+      if (unknown.length > 0) {
+        throw new SwitchboardError(
+          'VALIDATION_FAILED',
+          `Unknown credential field ${unknown[0]}; this scheme takes ${fields.map((f) => f.name).join(', ') || 'none'}.`,
+          {
+            field: `credentials.${unknown[0]}`,
+          },
+        );
+      }
+      for (const field of fields) {
+        const value = input.credentials[field.name];
+        if (field.required && (value === undefined || value === '')) {
+          throw new SwitchboardError('VALIDATION_FAILED', `The credential field "${field.name}" (${field.label}) is required.`, {
+            field: `credentials.${field.name}`,
+          });
+        }
+      }
+      const hints = Object.fromEntries(
+        fields
+          .filter((field) => input.credentials[field.name])
+          .map((field) => [field.name, field.secret ? maskSecret(input.credentials[field.name]!) : input.credentials[field.name]!]),
+      );
+      const id = newId('ca');
+      return db.transaction(async (tx) => {
+        const [existingDefault] = await tx
+          .select({ id: tables.connectedAccounts.id })
+          .from(tables.connectedAccounts)
+          .where(
+            and(
+              eq(tables.connectedAccounts.projectId, principal.projectId),
+              eq(tables.connectedAccounts.userId, userId),
+              eq(tables.connectedAccounts.toolkit, input.toolkit),
+              eq(tables.connectedAccounts.isDefault, true),
+            ),
+          );
+        const [row] = await tx
+          .insert(tables.connectedAccounts)
+          .values({
+            id,
+            projectId: principal.projectId,
+            userId,
+            toolkit: input.toolkit,
+            authScheme: input.scheme.type,
+            status: 'ACTIVE',
+            credentials: vault.seal(JSON.stringify(input.credentials), sealContext(id)),
+            credentialHints: hints,
+            baseUrl: input.base_url ?? null,
+            serverUrls: input.server_urls ?? null,
+            alias: input.alias ?? null,
+            isDefault: !existingDefault,
+          })
+          .returning();
+        return present(row!);
+      });
+    },
+
+    async list(
+      principal: Principal,
+      query: { user_id?: string | undefined; toolkit?: string | undefined; limit: number; cursor?: string | undefined },
+    ): Promise<Page<ConnectedAccountView>> {
+      requireScope(principal, 'tools:execute');
+      const table = tables.connectedAccounts;
+      const rows = await db
+        .select()
+        .from(table)
+        .where(
+          and(
+            eq(table.projectId, principal.projectId),
+            query.user_id ? eq(table.userId, query.user_id) : undefined,
+            query.toolkit ? eq(table.toolkit, query.toolkit) : undefined,
+            keysetAfter(table, query.cursor),
+          ),
+        )
+        .orderBy(...keysetOrder(table))
+        .limit(query.limit + 1);
+      return toPage(rows, query.limit, present);
+    },
+
+    async get(principal: Principal, id: string): Promise<ConnectedAccountView> {
+      requireScope(principal, 'tools:execute');
+      return present(await find(principal, id));
+    },
+
+    async remove(principal: Principal, id: string): Promise<void> {
+      requireScope(principal, 'manage');
+      const row = await find(principal, id);
+      await db.transaction(async (tx) => {
+        await tx.delete(tables.connectedAccounts).where(eq(tables.connectedAccounts.id, id));
+        if (row.isDefault) {
+          // The user's next most recent account of this toolkit becomes the default.
+          await tx.execute(sql`
+            update connected_accounts set is_default = true
+            where id = (select id from connected_accounts
+                        where project_id = ${row.projectId} and user_id = ${row.userId} and toolkit = ${row.toolkit}
+                        order by created_at desc limit 1)`);
+        }
+      });
+    },
+
+    /**
+     * The account a call runs with: the one named (it must be this user's), else the user's default
+     * for the toolkit. Only ACTIVE accounts are usable.
+     */
+    async resolve(context: { projectId: string; userId: string; toolkit: string; connectedAccountId?: string | undefined }): Promise<ResolvedCredential> {
+      const table = tables.connectedAccounts;
+      const [row] = await db
+        .select()
+        .from(table)
+        .where(
+          and(
+            eq(table.projectId, context.projectId),
+            eq(table.userId, context.userId),
+            eq(table.toolkit, context.toolkit),
+            context.connectedAccountId ? eq(table.id, context.connectedAccountId) : eq(table.isDefault, true),
+          ),
+        );
+      if (!row) {
+        if (context.connectedAccountId) {
+          throw new SwitchboardError(
+            'NOT_FOUND',
+            `Connected account ${context.connectedAccountId} is not a ${context.toolkit} account of user ${context.userId}.`,
+            {
+              connected_account_id: context.connectedAccountId,
+            },
+          );
+        }
+        throw new SwitchboardError(
+          'NOT_CONNECTED',
+          `User ${context.userId} has no connected ${context.toolkit} account. Connect one first (POST /v1/connected-accounts).`,
+          { toolkit: context.toolkit, user_id: context.userId },
+        );
+      }
+      if (row.status !== 'ACTIVE') {
+        throw new SwitchboardError(
+          'NOT_CONNECTED',
+          `The ${context.toolkit} account ${row.id} is ${row.status}${row.statusReason ? ` (${row.statusReason})` : ''}; reconnect it.`,
+          {
+            toolkit: context.toolkit,
+            connected_account_id: row.id,
+            status: row.status,
+          },
+        );
+      }
+      const fields = row.credentials ? (JSON.parse(vault.openText(row.credentials, sealContext(row.id))) as Record<string, string>) : {};
+      return {
+        connectedAccountId: row.id,
+        scheme: row.authScheme as AuthScheme['type'],
+        fields,
+        baseUrl: row.baseUrl ?? undefined,
+        serverUrls: (row.serverUrls as Record<string, string> | null) ?? undefined,
+      };
+    },
+
+    async markUsed(id: string): Promise<void> {
+      await db.update(tables.connectedAccounts).set({ lastUsedAt: sql`now()` }).where(eq(tables.connectedAccounts.id, id));
+    },
+  };
+}
+
+export type ConnectedAccountService = ReturnType<typeof createConnectedAccountService>;

@@ -1,0 +1,206 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { type Database, tables } from '../db/index.js';
+import { SwitchboardError } from '../errors.js';
+import type { Page } from '../pagination.js';
+import { type Principal, requireScope } from '../tenancy/index.js';
+import { type ToolDefinition, type ToolkitDefinition, toolkitDefinitionSchema } from './definition.js';
+import { presentTool, presentToolkit, type ToolkitView, type ToolView } from './views.js';
+
+export interface ResolvedTool {
+  toolkit: ToolkitDefinition;
+  tool: ToolDefinition;
+  source: 'builtin' | 'custom';
+  /** Identifies this exact tool version (compiled-schema caches key on it). */
+  cacheKey: string;
+}
+
+export interface ToolQuery {
+  toolkit?: string | undefined;
+  q?: string | undefined;
+  tags?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+function offsetCursor(offset: number): string {
+  return Buffer.from(`o:${offset}`).toString('base64url');
+}
+
+function offsetOf(cursor: string | undefined): number {
+  if (!cursor) return 0;
+  const match = /^o:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw new SwitchboardError('VALIDATION_FAILED', 'The cursor is not one this API returned; pass `next_cursor` unchanged.', { field: 'cursor' });
+  return Number(match[1]);
+}
+
+function paginate<T>(items: T[], limit: number, cursor: string | undefined): Page<T> {
+  const offset = offsetOf(cursor);
+  const pageItems = items.slice(offset, offset + limit);
+  return { items: pageItems, next_cursor: offset + limit < items.length ? offsetCursor(offset + limit) : null };
+}
+
+function matchesQuery(toolkit: ToolkitDefinition, tool: ToolDefinition, terms: string[]): boolean {
+  const haystack = `${tool.slug} ${tool.name} ${tool.description} ${tool.tags.join(' ')} ${toolkit.slug} ${toolkit.name}`.toLowerCase().replace(/_/g, ' ');
+  return terms.every((term) => haystack.includes(term));
+}
+
+/**
+ * The tools a project can see: the built-in toolkits shipped with Switchboard plus the project's own.
+ * Built-ins are held in memory; project toolkits are read from the database so every instance
+ * sees a change at once.
+ */
+export function createCatalog(db: Database, builtin: readonly ToolkitDefinition[]) {
+  const builtinBySlug = new Map(builtin.map((toolkit) => [toolkit.slug, toolkit]));
+  const builtinTools = new Map<string, ResolvedTool>();
+  for (const toolkit of builtin) {
+    for (const tool of toolkit.tools) builtinTools.set(tool.slug, { toolkit, tool, source: 'builtin', cacheKey: `builtin:${tool.slug}@${toolkit.version}` });
+  }
+
+  async function projectToolkits(projectId: string): Promise<ToolkitDefinition[]> {
+    const rows = await db.select().from(tables.toolkits).where(eq(tables.toolkits.projectId, projectId)).orderBy(asc(tables.toolkits.slug));
+    return rows.map((row) => row.definition as ToolkitDefinition);
+  }
+
+  async function visibleToolkits(projectId: string): Promise<{ toolkit: ToolkitDefinition; source: 'builtin' | 'custom' }[]> {
+    const custom = await projectToolkits(projectId);
+    return [...builtin.map((toolkit) => ({ toolkit, source: 'builtin' as const })), ...custom.map((toolkit) => ({ toolkit, source: 'custom' as const }))];
+  }
+
+  async function findToolkit(projectId: string, slug: string): Promise<{ toolkit: ToolkitDefinition; source: 'builtin' | 'custom' }> {
+    const known = builtinBySlug.get(slug);
+    if (known) return { toolkit: known, source: 'builtin' };
+    const [row] = await db
+      .select()
+      .from(tables.toolkits)
+      .where(and(eq(tables.toolkits.projectId, projectId), eq(tables.toolkits.slug, slug)));
+    if (!row) throw new SwitchboardError('TOOLKIT_NOT_FOUND', `There is no toolkit "${slug}". GET /v1/toolkits lists the available ones.`, { toolkit: slug });
+    return { toolkit: row.definition as ToolkitDefinition, source: 'custom' };
+  }
+
+  async function findTool(projectId: string, toolSlug: string): Promise<ResolvedTool> {
+    const known = builtinTools.get(toolSlug);
+    if (known) return known;
+    const rows = await db
+      .select()
+      .from(tables.toolkits)
+      .where(and(eq(tables.toolkits.projectId, projectId), sql`${toolSlug} like upper(${tables.toolkits.slug}) || '\\_%'`));
+    for (const row of rows) {
+      const toolkit = row.definition as ToolkitDefinition;
+      const tool = toolkit.tools.find((candidate) => candidate.slug === toolSlug);
+      if (tool) return { toolkit, tool, source: 'custom', cacheKey: `${projectId}:${tool.slug}@${toolkit.version}:${row.updatedAt.getTime()}` };
+    }
+    throw new SwitchboardError('TOOL_NOT_FOUND', `There is no tool "${toolSlug}". GET /v1/tools?q=… finds tools by what they do.`, { tool_slug: toolSlug });
+  }
+
+  return {
+    findTool,
+    findToolkit,
+
+    async listToolkits(principal: Principal, page: { limit: number; cursor?: string | undefined }): Promise<Page<ToolkitView>> {
+      const visible = await visibleToolkits(principal.projectId);
+      return paginate(
+        visible.map(({ toolkit, source }) => presentToolkit(toolkit, source)),
+        page.limit,
+        page.cursor,
+      );
+    },
+
+    async getToolkit(principal: Principal, slug: string): Promise<ToolkitView & { tools: ToolView[] }> {
+      const { toolkit, source } = await findToolkit(principal.projectId, slug);
+      return { ...presentToolkit(toolkit, source), tools: toolkit.tools.map((tool) => presentTool(toolkit, tool)) };
+    },
+
+    async listTools(principal: Principal, query: ToolQuery): Promise<Page<ToolView>> {
+      const visible = query.toolkit ? [await findToolkit(principal.projectId, query.toolkit)] : await visibleToolkits(principal.projectId);
+      const terms = (query.q ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+      const tags = (query.tags ?? '')
+        .split(',')
+        .map((tag) => tag.trim().toLowerCase())
+        .filter(Boolean);
+      const tools = visible.flatMap(({ toolkit }) =>
+        toolkit.tools
+          .filter((tool) => matchesQuery(toolkit, tool, terms))
+          .filter((tool) => tags.every((tag) => tool.tags.map((t) => t.toLowerCase()).includes(tag)))
+          .map((tool) => presentTool(toolkit, tool)),
+      );
+      return paginate(tools, query.limit, query.cursor);
+    },
+
+    async getTool(principal: Principal, slug: string): Promise<ToolView> {
+      const { toolkit, tool } = await findTool(principal.projectId, slug);
+      return presentTool(toolkit, tool);
+    },
+
+    /** Creates or updates a project toolkit; a changed definition needs a new version. */
+    async upsertToolkit(principal: Principal, input: unknown): Promise<ToolkitView> {
+      requireScope(principal, 'manage');
+      const parsed = toolkitDefinitionSchema.safeParse(input);
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || '(definition)', message: issue.message }));
+        throw new SwitchboardError('VALIDATION_FAILED', `Invalid toolkit definition: ${issues[0]?.field}: ${issues[0]?.message}.`, { issues });
+      }
+      const definition = parsed.data;
+      if (builtinBySlug.has(definition.slug)) {
+        throw new SwitchboardError('CONFLICT', `"${definition.slug}" is a built-in toolkit; choose another slug.`, { toolkit: definition.slug });
+      }
+      const collision = definition.tools.find((tool) => builtinTools.has(tool.slug));
+      if (collision) throw new SwitchboardError('CONFLICT', `Tool ${collision.slug} already exists in a built-in toolkit.`, { tool_slug: collision.slug });
+      await db.transaction(async (tx) => {
+        const [existing] = await tx
+          .select()
+          .from(tables.toolkits)
+          .where(and(eq(tables.toolkits.projectId, principal.projectId), eq(tables.toolkits.slug, definition.slug)))
+          .for('update');
+        if (existing && existing.version === definition.version && JSON.stringify(existing.definition) !== JSON.stringify(definition)) {
+          throw new SwitchboardError(
+            'CONFLICT',
+            `Toolkit ${definition.slug} ${definition.version} exists with other content; raise "version" to publish a change.`,
+            {
+              toolkit: definition.slug,
+              version: definition.version,
+            },
+          );
+        }
+        const [seenVersion] = await tx
+          .select({ version: tables.toolkitVersions.version })
+          .from(tables.toolkitVersions)
+          .where(
+            and(
+              eq(tables.toolkitVersions.projectId, principal.projectId),
+              eq(tables.toolkitVersions.slug, definition.slug),
+              eq(tables.toolkitVersions.version, definition.version),
+            ),
+          );
+        if (seenVersion && existing?.version !== definition.version) {
+          throw new SwitchboardError('CONFLICT', `Version ${definition.version} of ${definition.slug} was published before; use a new version.`, {
+            toolkit: definition.slug,
+          });
+        }
+        await tx
+          .insert(tables.toolkits)
+          .values({ projectId: principal.projectId, slug: definition.slug, version: definition.version, definition })
+          .onConflictDoUpdate({
+            target: [tables.toolkits.projectId, tables.toolkits.slug],
+            set: { version: definition.version, definition, updatedAt: sql`now()` },
+          });
+        await tx
+          .insert(tables.toolkitVersions)
+          .values({ projectId: principal.projectId, slug: definition.slug, version: definition.version, definition })
+          .onConflictDoNothing();
+      });
+      return presentToolkit(definition, 'custom');
+    },
+
+    async deleteToolkit(principal: Principal, slug: string): Promise<void> {
+      requireScope(principal, 'manage');
+      if (builtinBySlug.has(slug)) throw new SwitchboardError('CONFLICT', `"${slug}" is built in and cannot be deleted.`, { toolkit: slug });
+      const deleted = await db
+        .delete(tables.toolkits)
+        .where(and(eq(tables.toolkits.projectId, principal.projectId), eq(tables.toolkits.slug, slug)))
+        .returning({ slug: tables.toolkits.slug });
+      if (deleted.length === 0) throw new SwitchboardError('TOOLKIT_NOT_FOUND', `There is no toolkit "${slug}" in this project.`, { toolkit: slug });
+    },
+  };
+}
+
+export type Catalog = ReturnType<typeof createCatalog>;

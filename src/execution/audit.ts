@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { type Database, tables } from '../db/index.js';
+import { newId } from '../ids.js';
+import { keysetAfter, keysetOrder, type Page, toPage } from '../pagination.js';
+import { type Principal, requireScope } from '../tenancy/index.js';
+
+export interface ExecutionRecord {
+  projectId: string;
+  userId: string | null;
+  apiKeyId: string | null;
+  toolSlug: string;
+  toolkit: string | null;
+  toolkitVersion: string | null;
+  connectedAccountId: string | null;
+  successful: boolean;
+  errorCode: string | null;
+  errorMessage: string | null;
+  httpStatus: number | null;
+  attempts: number;
+  latencyMs: number;
+  requestBytes: number;
+  responseBytes: number;
+  argumentsDigest: string | null;
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}
+
+/**
+ * A digest that lets two audit rows be compared ("same call?") without storing the arguments.
+ * Secret arguments are left out before hashing, so the digest cannot be used to guess them.
+ */
+export function argumentsDigest(args: unknown, secretArguments: readonly string[]): string {
+  const visible =
+    args && typeof args === 'object' && !Array.isArray(args)
+      ? Object.fromEntries(Object.entries(args).filter(([key]) => !secretArguments.includes(key)))
+      : args;
+  return `sha256:${createHash('sha256')
+    .update(JSON.stringify(canonical(visible ?? null)))
+    .digest('hex')}`;
+}
+
+export const executionLogSchema = z
+  .object({
+    id: z.string(),
+    user_id: z.string().nullable(),
+    tool_slug: z.string(),
+    toolkit: z.string().nullable(),
+    toolkit_version: z.string().nullable(),
+    connected_account_id: z.string().nullable(),
+    successful: z.boolean(),
+    error_code: z.string().nullable(),
+    error_message: z.string().nullable(),
+    http_status: z.number().nullable(),
+    attempts: z.number(),
+    latency_ms: z.number(),
+    request_bytes: z.number(),
+    response_bytes: z.number(),
+    arguments_digest: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .meta({ id: 'ExecutionLog' });
+export type ExecutionLogView = z.infer<typeof executionLogSchema>;
+
+type LogRow = typeof tables.executionLogs.$inferSelect;
+
+function present(row: LogRow): ExecutionLogView {
+  return {
+    id: row.id,
+    user_id: row.userId,
+    tool_slug: row.toolSlug,
+    toolkit: row.toolkit,
+    toolkit_version: row.toolkitVersion,
+    connected_account_id: row.connectedAccountId,
+    successful: row.successful,
+    error_code: row.errorCode,
+    error_message: row.errorMessage,
+    http_status: row.httpStatus,
+    attempts: row.attempts,
+    latency_ms: row.latencyMs,
+    request_bytes: row.requestBytes,
+    response_bytes: row.responseBytes,
+    arguments_digest: row.argumentsDigest,
+    created_at: row.createdAt.toISOString(),
+  };
+}
+
+export function createAuditLog(db: Database) {
+  return {
+    async record(entry: ExecutionRecord): Promise<string> {
+      const id = newId('log');
+      await db.insert(tables.executionLogs).values({ id, ...entry, errorMessage: entry.errorMessage?.slice(0, 1000) ?? null });
+      return id;
+    },
+
+    async list(
+      principal: Principal,
+      query: { user_id?: string | undefined; tool_slug?: string | undefined; limit: number; cursor?: string | undefined },
+    ): Promise<Page<ExecutionLogView>> {
+      requireScope(principal, 'manage');
+      const table = tables.executionLogs;
+      const rows = await db
+        .select()
+        .from(table)
+        .where(
+          and(
+            eq(table.projectId, principal.projectId),
+            query.user_id ? eq(table.userId, query.user_id) : undefined,
+            query.tool_slug ? eq(table.toolSlug, query.tool_slug) : undefined,
+            keysetAfter(table, query.cursor),
+          ),
+        )
+        .orderBy(...keysetOrder(table))
+        .limit(query.limit + 1);
+      return toPage(rows, query.limit, present);
+    },
+
+    async get(principal: Principal, id: string): Promise<ExecutionLogView | undefined> {
+      requireScope(principal, 'manage');
+      const [row] = await db
+        .select()
+        .from(tables.executionLogs)
+        .where(and(eq(tables.executionLogs.id, id), eq(tables.executionLogs.projectId, principal.projectId)));
+      return row ? present(row) : undefined;
+    },
+  };
+}
+
+export type AuditLog = ReturnType<typeof createAuditLog>;

@@ -1,0 +1,167 @@
+import type { Dispatcher } from 'undici';
+import type { ConnectedAccountService, ResolvedCredential } from '../auth/index.js';
+import type { Catalog, ResolvedTool } from '../catalog/index.js';
+import { type ErrorCode, SwitchboardError } from '../errors.js';
+import { type Principal, requireScope, type TenancyService } from '../tenancy/index.js';
+import { applyCredential, type RequestParts } from './apply-credential.js';
+import { createArgumentValidator } from './arguments.js';
+import { type AuditLog, argumentsDigest } from './audit.js';
+import { buildUpstreamRequest } from './build-request.js';
+import { callUpstream, type UpstreamResponse } from './http-call.js';
+import { createOutboundDispatcher, type OutboundPolicy } from './outbound.js';
+import { decodeBody, mapResponse, upstreamError } from './response.js';
+
+export interface ExecuteRequest {
+  tool_slug: string;
+  user_id: string;
+  arguments?: unknown;
+  connected_account_id?: string | undefined;
+}
+
+/** The result shape agents already know from hosted routers, plus a typed error code. */
+export interface ExecutionResult {
+  data: unknown;
+  error: string | null;
+  successful: boolean;
+  log_id: string;
+  error_code?: ErrorCode;
+  error_details?: Record<string, unknown>;
+}
+
+export interface ExecutorOptions {
+  catalog: Catalog;
+  accounts: ConnectedAccountService;
+  tenancy: TenancyService;
+  audit: AuditLog;
+  outbound: OutboundPolicy;
+  /** Per call, retries included. */
+  timeoutMs?: number;
+  maxAttempts?: number;
+  maxRetryAfterMs?: number;
+  maxResponseBytes?: number;
+  dispatcher?: Dispatcher;
+}
+
+/** Errors about the call itself (not the upstream's answer): REST reports them as HTTP errors. */
+export const callerErrorCodes: ReadonlySet<ErrorCode> = new Set([
+  'VALIDATION_FAILED',
+  'TOOL_NOT_FOUND',
+  'TOOLKIT_NOT_FOUND',
+  'NOT_CONNECTED',
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'OUTBOUND_BLOCKED',
+]);
+
+/**
+ * validate → resolve credentials → build request → outbound check → call (deadline, retries) →
+ * map response → audit. Every attempt after authentication leaves an audit row, failures included.
+ */
+export function createExecutor(options: ExecutorOptions) {
+  const validator = createArgumentValidator();
+  const dispatcher = options.dispatcher ?? createOutboundDispatcher(options.outbound);
+  const limits = {
+    timeoutMs: options.timeoutMs ?? 30_000,
+    maxAttempts: options.maxAttempts ?? 3,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 10_000,
+    maxResponseBytes: options.maxResponseBytes ?? 10 * 1024 * 1024,
+  };
+
+  async function credentialFor(principal: Principal, resolved: ResolvedTool, userId: string, accountId: string | undefined): Promise<ResolvedCredential> {
+    const { toolkit } = resolved;
+    if (!accountId && toolkit.auth.every((scheme) => scheme.type === 'none')) {
+      return { connectedAccountId: null, scheme: 'none', fields: {} };
+    }
+    return options.accounts.resolve({ projectId: principal.projectId, userId, toolkit: toolkit.slug, connectedAccountId: accountId });
+  }
+
+  return {
+    async execute(principal: Principal, request: ExecuteRequest, signal?: AbortSignal): Promise<ExecutionResult> {
+      requireScope(principal, 'tools:execute');
+      const started = performance.now();
+      let resolved: ResolvedTool | undefined;
+      let credential: ResolvedCredential | undefined;
+      let response: UpstreamResponse | undefined;
+      let requestBytes = 0;
+      let userId: string | null = null;
+      let data: unknown = null;
+      let failure: SwitchboardError | undefined;
+      try {
+        userId = await options.tenancy.ensureUser(principal.projectId, request.user_id);
+        resolved = await options.catalog.findTool(principal.projectId, request.tool_slug);
+        const args = validator.validate(resolved.tool.slug, resolved.cacheKey, resolved.tool.input_schema, request.arguments ?? {});
+        credential = await credentialFor(principal, resolved, userId, request.connected_account_id);
+        const scheme = resolved.toolkit.auth.find((candidate) => candidate.type === credential!.scheme);
+        if (!scheme) {
+          throw new SwitchboardError('NOT_CONNECTED', `The account uses ${credential.scheme}, which ${resolved.toolkit.slug} does not accept; reconnect it.`, {
+            connected_account_id: credential.connectedAccountId,
+          });
+        }
+        const parts: RequestParts = { headers: {}, query: [], urlVariables: {} };
+        applyCredential(scheme, credential, parts);
+        const upstreamRequest = buildUpstreamRequest({
+          resolved,
+          args,
+          connection: credential.fields,
+          urlVariables: parts.urlVariables,
+          baseUrl: credential.baseUrl,
+          serverUrls: credential.serverUrls,
+          headers: parts.headers,
+          query: parts.query,
+        });
+        options.outbound.checkUrl(upstreamRequest.url);
+        requestBytes = upstreamRequest.body ? Buffer.byteLength(upstreamRequest.body) : 0;
+        const { annotations } = resolved.tool;
+        response = await callUpstream(upstreamRequest, {
+          dispatcher,
+          ...limits,
+          retry: annotations.readOnlyHint || annotations.idempotentHint,
+          signal,
+        });
+        const host = upstreamRequest.url.host;
+        const body = decodeBody(response, resolved.tool.response.binary, host);
+        if (response.status >= 400) throw upstreamError(response, body, host);
+        data = mapResponse(resolved.tool.response, { body, args, status: response.status, headers: response.headers, size: response.body.length });
+      } catch (error) {
+        failure =
+          error instanceof SwitchboardError
+            ? error
+            : new SwitchboardError('INTERNAL', 'The execution failed unexpectedly; the log id identifies it.', undefined, { cause: error });
+      }
+      const logId = await options.audit.record({
+        projectId: principal.projectId,
+        userId,
+        apiKeyId: principal.keyId,
+        toolSlug: request.tool_slug.slice(0, 200),
+        toolkit: resolved?.toolkit.slug ?? null,
+        toolkitVersion: resolved?.toolkit.version ?? null,
+        connectedAccountId: credential?.connectedAccountId ?? null,
+        successful: !failure,
+        errorCode: failure?.code ?? null,
+        errorMessage: failure?.message ?? null,
+        httpStatus: response?.status ?? (failure?.details?.status as number | undefined) ?? null,
+        attempts: response?.attempts ?? (failure?.details?.attempts as number | undefined) ?? 0,
+        latencyMs: Math.round(performance.now() - started),
+        requestBytes,
+        responseBytes: response?.body.length ?? 0,
+        argumentsDigest: resolved ? argumentsDigest(request.arguments, resolved.tool.secret_arguments) : null,
+      });
+      if (credential?.connectedAccountId && response) await options.accounts.markUsed(credential.connectedAccountId);
+      if (!failure) return { data, error: null, successful: true, log_id: logId };
+      return {
+        data: null,
+        error: failure.message,
+        successful: false,
+        log_id: logId,
+        error_code: failure.code,
+        ...(failure.details ? { error_details: failure.details } : {}),
+      };
+    },
+
+    async close(): Promise<void> {
+      if (!options.dispatcher) await dispatcher.close();
+    },
+  };
+}
+
+export type Executor = ReturnType<typeof createExecutor>;
