@@ -127,3 +127,12 @@ export const toolkitDefinitionSchema = z
     });
   });
 export type ToolkitDefinition = z.infer<typeof toolkitDefinitionSchema>;
+
+/** The format as a published JSON Schema (draft 2020-12), for editors and other tools. */
+export function toolkitJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'https://switchboard.dev/schemas/toolkit.schema.json',
+    title: 'Switchboard toolkit definition',
+    ...z.toJSONSchema(toolkitDefinitionSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }),
+  };
+}

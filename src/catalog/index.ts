@@ -6,6 +6,7 @@ export {
   type ToolkitDefinition,
   toolDefinitionSchema,
   toolkitDefinitionSchema,
+  toolkitJsonSchema,
   toolkitSlugSchema,
   toolSlugSchema,
 } from './definition.js';

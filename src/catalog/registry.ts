@@ -1,6 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { type Database, tables } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
+import { canonicalJson } from '../json.js';
 import type { Page } from '../pagination.js';
 import { type Principal, requireScope } from '../tenancy/index.js';
 import { type ToolDefinition, type ToolkitDefinition, toolkitDefinitionSchema } from './definition.js';
@@ -151,7 +152,7 @@ export function createCatalog(db: Database, builtin: readonly ToolkitDefinition[
           .from(tables.toolkits)
           .where(and(eq(tables.toolkits.projectId, principal.projectId), eq(tables.toolkits.slug, definition.slug)))
           .for('update');
-        if (existing && existing.version === definition.version && JSON.stringify(existing.definition) !== JSON.stringify(definition)) {
+        if (existing && existing.version === definition.version && canonicalJson(existing.definition) !== canonicalJson(definition)) {
           throw new SwitchboardError(
             'CONFLICT',
             `Toolkit ${definition.slug} ${definition.version} exists with other content; raise "version" to publish a change.`,

@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Database, tables } from '../db/index.js';
 import { newId } from '../ids.js';
+import { canonicalJson } from '../json.js';
 import { keysetAfter, keysetOrder, type Page, toPage } from '../pagination.js';
 import { type Principal, requireScope } from '../tenancy/index.js';
 
@@ -25,18 +26,6 @@ export interface ExecutionRecord {
   argumentsDigest: string | null;
 }
 
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
-    );
-  }
-  return value;
-}
-
 /**
  * A digest that lets two audit rows be compared ("same call?") without storing the arguments.
  * Secret arguments are left out before hashing, so the digest cannot be used to guess them.
@@ -47,7 +36,7 @@ export function argumentsDigest(args: unknown, secretArguments: readonly string[
       ? Object.fromEntries(Object.entries(args).filter(([key]) => !secretArguments.includes(key)))
       : args;
   return `sha256:${createHash('sha256')
-    .update(JSON.stringify(canonical(visible ?? null)))
+    .update(canonicalJson(visible ?? null))
     .digest('hex')}`;
 }
 
