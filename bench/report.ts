@@ -1,6 +1,7 @@
 import { type LoadResult, loadSettings } from './load.js';
 import type { MachineFacts } from './machine.js';
 import type { PostgresProbe } from './postgres.js';
+import type { ExecutorMeasurement } from './executor.js';
 import { summarize } from './stats.js';
 
 export type DatabaseKind = 'embedded' | 'postgres';
@@ -27,6 +28,24 @@ export interface BenchReport {
   postgres: PostgresProbe;
   startup: StartupMeasurement[];
   load: LoadMeasurement[];
+  executor: ExecutorMeasurement[];
+}
+
+function executorSection(measurements: ExecutorMeasurement[]): string {
+  if (measurements.length === 0) return '';
+  const fmt = (value: number) => value.toFixed(3);
+  const rows = measurements.flatMap((m) => [
+    [m.database, 'direct to upstream', fmt(m.direct.p50Ms), fmt(m.direct.p99Ms), String(m.direct.callsPerSecond), '—'],
+    [m.database, 'executor (in-process)', fmt(m.executor.p50Ms), fmt(m.executor.p99Ms), String(m.executor.callsPerSecond), fmt(m.executor.p50Ms - m.direct.p50Ms)],
+    [m.database, 'REST execute over HTTP', fmt(m.restOverHttp.p50Ms), fmt(m.restOverHttp.p99Ms), String(m.restOverHttp.callsPerSecond), fmt(m.restOverHttp.p50Ms - m.direct.p50Ms)],
+  ]);
+  return [
+    '## Tool execution overhead',
+    '',
+    `The same GET to a loopback upstream, ${measurements[0]!.calls} sequential calls after a warm-up: directly with undici, through the executor (argument validation, credential decryption, request mapping, outbound check, response mapping, audit row), and through \`POST /v1/tools/{slug}/execute\` over HTTP. "Added p50" is the difference to the direct call; the target for the executor is ≤ 1 ms.`,
+    '',
+    table(['Database', 'Path', 'p50 ms', 'p99 ms', 'Calls/s', 'Added p50 ms'], rows),
+  ].join('\n');
 }
 
 function table(header: string[], rows: string[][]): string {
@@ -93,6 +112,7 @@ export function renderReport(report: BenchReport): string {
     startupSection(report.startup),
     loadSection('GET /health', `Liveness check including a database ping, no authentication. ${loadMethod}`, report.load),
     loadSection('GET /v1/projects', `Authenticated with the admin key (\`x-api-key\`) the first start wrote. ${loadMethod}`, report.load),
+    executorSection(report.executor),
   ];
   return `${sections.filter(Boolean).join('\n\n')}\n`;
 }

@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDataDir, removeDataDirs } from './data-dirs.js';
+import { measureExecutor } from './executor.js';
 import { measureLoad } from './load.js';
 import { describeCommit, describeMachine } from './machine.js';
 import { createBenchDatabase, dropBenchDatabases, type PostgresProbe, probePostgres } from './postgres.js';
@@ -92,6 +93,8 @@ async function runBenchmarks(): Promise<BenchReport> {
   const postgres: PostgresProbe = await probePostgres();
   log(postgres.reachable ? `postgres: ${postgres.version} reachable` : `postgres: not reachable, skipped (${postgres.reason})`);
   const onPostgres = postgres.reachable ? await benchmarkDatabase('postgres', ['GET /v1/projects']) : { startup: [], load: [] };
+  const executor = [await measureExecutor('embedded', undefined, log)];
+  if (postgres.reachable) executor.push(await measureExecutor('postgres', await createBenchDatabase(), log));
   return {
     startedAt,
     elapsedSeconds: (Date.now() - startedAt.getTime()) / 1000,
@@ -100,6 +103,7 @@ async function runBenchmarks(): Promise<BenchReport> {
     postgres,
     startup: [...embedded.startup, ...onPostgres.startup],
     load: [...embedded.load, ...onPostgres.load],
+    executor,
   };
 }
 

@@ -59,7 +59,7 @@ export async function openCore(config: Config, options: CoreOptions = {}): Promi
       database: opened,
       vault,
       masterKeySource: source,
-      tenancy: createTenancyService(opened.db),
+      tenancy: createTenancyService(opened.db, { cacheApiKeys: opened.kind === 'embedded' }),
       async close() {
         await opened.close();
         lock?.release();
@@ -104,7 +104,7 @@ export interface SwitchboardServices {
 export function createServices(core: SwitchboardCore, options: { toolkits?: ToolkitDefinition[] } = {}): SwitchboardServices {
   const db = core.database.db;
   const catalog = createCatalog(db, options.toolkits ?? loadToolkitsFrom(builtinToolkitsDir));
-  const accounts = createConnectedAccountService(db, core.vault);
+  const accounts = createConnectedAccountService(db, core.vault, { cacheResolutions: core.database.kind === 'embedded' });
   const audit = createAuditLog(db);
   const executor = createExecutor({
     catalog,

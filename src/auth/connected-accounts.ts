@@ -74,9 +74,24 @@ export interface ResolvedCredential {
   fields: Record<string, string>;
   baseUrl?: string | undefined;
   serverUrls?: Record<string, string> | undefined;
+  lastUsedAt?: Date | null;
 }
 
-export function createConnectedAccountService(db: Database, vault: Vault) {
+// last_used_at is informational; minute precision spares a write per tool call.
+const lastUsedGranularityMs = 60_000;
+
+export interface ConnectedAccountServiceOptions {
+  /**
+   * Keep resolved credentials in memory. Only correct when this process is the only writer (the
+   * embedded database): every change made through this service clears the cache.
+   */
+  cacheResolutions?: boolean;
+}
+
+export function createConnectedAccountService(db: Database, vault: Vault, options: ConnectedAccountServiceOptions = {}) {
+  const resolutions = new Map<string, ResolvedCredential>();
+  const invalidate = () => resolutions.clear();
+
   async function find(principal: Principal, id: string): Promise<AccountRow> {
     const [row] = await db
       .select()
@@ -121,6 +136,7 @@ export function createConnectedAccountService(db: Database, vault: Vault) {
           .map((field) => [field.name, field.secret ? maskSecret(input.credentials[field.name]!) : input.credentials[field.name]!]),
       );
       const id = newId('ca');
+      invalidate();
       return db.transaction(async (tx) => {
         const [existingDefault] = await tx
           .select({ id: tables.connectedAccounts.id })
@@ -184,6 +200,7 @@ export function createConnectedAccountService(db: Database, vault: Vault) {
     async remove(principal: Principal, id: string): Promise<void> {
       requireScope(principal, 'manage');
       const row = await find(principal, id);
+      invalidate();
       await db.transaction(async (tx) => {
         await tx.delete(tables.connectedAccounts).where(eq(tables.connectedAccounts.id, id));
         if (row.isDefault) {
@@ -202,6 +219,9 @@ export function createConnectedAccountService(db: Database, vault: Vault) {
      * for the toolkit. Only ACTIVE accounts are usable.
      */
     async resolve(context: { projectId: string; userId: string; toolkit: string; connectedAccountId?: string | undefined }): Promise<ResolvedCredential> {
+      const cacheKey = `${context.projectId}\u0000${context.userId}\u0000${context.toolkit}\u0000${context.connectedAccountId ?? ''}`;
+      const cached = options.cacheResolutions ? resolutions.get(cacheKey) : undefined;
+      if (cached) return cached;
       const table = tables.connectedAccounts;
       const [row] = await db
         .select()
@@ -242,17 +262,26 @@ export function createConnectedAccountService(db: Database, vault: Vault) {
         );
       }
       const fields = row.credentials ? (JSON.parse(vault.openText(row.credentials, sealContext(row.id))) as Record<string, string>) : {};
-      return {
+      const resolved: ResolvedCredential = {
         connectedAccountId: row.id,
         scheme: row.authScheme as AuthScheme['type'],
         fields,
         baseUrl: row.baseUrl ?? undefined,
         serverUrls: (row.serverUrls as Record<string, string> | null) ?? undefined,
+        lastUsedAt: row.lastUsedAt,
       };
+      if (options.cacheResolutions) {
+        if (resolutions.size >= 10_000) invalidate();
+        resolutions.set(cacheKey, resolved);
+      }
+      return resolved;
     },
 
-    async markUsed(id: string): Promise<void> {
-      await db.update(tables.connectedAccounts).set({ lastUsedAt: sql`now()` }).where(eq(tables.connectedAccounts.id, id));
+    async markUsed(credential: ResolvedCredential): Promise<void> {
+      if (!credential.connectedAccountId) return;
+      if (credential.lastUsedAt && Date.now() - credential.lastUsedAt.getTime() < lastUsedGranularityMs) return;
+      credential.lastUsedAt = new Date();
+      await db.update(tables.connectedAccounts).set({ lastUsedAt: sql`now()` }).where(eq(tables.connectedAccounts.id, credential.connectedAccountId));
     },
   };
 }

@@ -1,5 +1,6 @@
 export {
   type ConnectedAccountService,
+  type ConnectedAccountServiceOptions,
   type ConnectedAccountStatus,
   type ConnectedAccountView,
   type CreateConnectedAccount,

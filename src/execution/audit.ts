@@ -85,19 +85,66 @@ function present(row: LogRow): ExecutionLogView {
   };
 }
 
-export function createAuditLog(db: Database) {
+export interface AuditLogOptions {
+  /** Rows are written in batches at most this long after the call they describe. */
+  flushIntervalMs?: number;
+  onWriteError?: (error: unknown) => void;
+}
+
+/**
+ * Execution audit. `record` is synchronous: rows are queued and written in batches shortly after
+ * (one insert instead of one per call keeps the audit off the latency of every tool call). Reads
+ * through this service flush first, and `close` flushes what is left.
+ */
+export function createAuditLog(db: Database, options: AuditLogOptions = {}) {
+  const flushIntervalMs = options.flushIntervalMs ?? 50;
+  let pending: (typeof tables.executionLogs.$inferInsert)[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
+
+  async function write(rows: (typeof tables.executionLogs.$inferInsert)[]): Promise<void> {
+    try {
+      await db.insert(tables.executionLogs).values(rows);
+    } catch (error) {
+      // One bad row (its project deleted meanwhile) must not lose the batch: write the rest one by one.
+      for (const row of rows) {
+        await db
+          .insert(tables.executionLogs)
+          .values(row)
+          .catch((rowError: unknown) => options.onWriteError?.(rowError ?? error));
+      }
+    }
+  }
+
+  function flush(): Promise<void> {
+    if (timer) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    const rows = pending;
+    pending = [];
+    if (rows.length > 0) inFlight = inFlight.then(() => write(rows));
+    return inFlight;
+  }
+
   return {
-    async record(entry: ExecutionRecord): Promise<string> {
+    /** Queues an audit row and returns its id at once. */
+    record(entry: ExecutionRecord): string {
       const id = newId('log');
-      await db.insert(tables.executionLogs).values({ id, ...entry, errorMessage: entry.errorMessage?.slice(0, 1000) ?? null });
+      pending.push({ id, ...entry, errorMessage: entry.errorMessage?.slice(0, 1000) ?? null, createdAt: new Date() });
+      if (pending.length >= 500) void flush();
+      else timer ??= setTimeout(() => void flush(), flushIntervalMs);
       return id;
     },
+
+    flush,
 
     async list(
       principal: Principal,
       query: { user_id?: string | undefined; tool_slug?: string | undefined; limit: number; cursor?: string | undefined },
     ): Promise<Page<ExecutionLogView>> {
       requireScope(principal, 'manage');
+      await flush();
       const table = tables.executionLogs;
       const rows = await db
         .select()
@@ -117,6 +164,7 @@ export function createAuditLog(db: Database) {
 
     async get(principal: Principal, id: string): Promise<ExecutionLogView | undefined> {
       requireScope(principal, 'manage');
+      await flush();
       const [row] = await db
         .select()
         .from(tables.executionLogs)

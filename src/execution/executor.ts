@@ -128,7 +128,7 @@ export function createExecutor(options: ExecutorOptions) {
             ? error
             : new SwitchboardError('INTERNAL', 'The execution failed unexpectedly; the log id identifies it.', undefined, { cause: error });
       }
-      const logId = await options.audit.record({
+      const logId = options.audit.record({
         projectId: principal.projectId,
         userId,
         apiKeyId: principal.keyId,
@@ -146,7 +146,7 @@ export function createExecutor(options: ExecutorOptions) {
         responseBytes: response?.body.length ?? 0,
         argumentsDigest: resolved ? argumentsDigest(request.arguments, resolved.tool.secret_arguments) : null,
       });
-      if (credential?.connectedAccountId && response) await options.accounts.markUsed(credential.connectedAccountId);
+      if (credential?.connectedAccountId && response) await options.accounts.markUsed(credential);
       if (!failure) return { data, error: null, successful: true, log_id: logId };
       return {
         data: null,
@@ -159,6 +159,7 @@ export function createExecutor(options: ExecutorOptions) {
     },
 
     async close(): Promise<void> {
+      await options.audit.flush();
       if (!options.dispatcher) await dispatcher.close();
     },
   };

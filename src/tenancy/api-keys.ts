@@ -26,7 +26,18 @@ export interface CreateApiKeyRequest {
   expires_at?: string | undefined;
 }
 
-export function createApiKeyService(db: Database) {
+export interface ApiKeyServiceOptions {
+  /**
+   * Keep key rows in memory after the first lookup. Only correct when this process is the only
+   * writer (the embedded database); revocations and deletions through this service clear it.
+   */
+  cacheLookups?: boolean;
+}
+
+export function createApiKeyService(db: Database, options: ApiKeyServiceOptions = {}) {
+  const lookups = new Map<string, typeof apiKeys.$inferSelect>();
+  const invalidate = () => lookups.clear();
+
   async function find(principal: Principal, id: string) {
     const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, id));
     if (!row || (row.projectId !== principal.projectId && !isInstanceAdmin(principal))) throw notFound(id);
@@ -49,6 +60,8 @@ export function createApiKeyService(db: Database) {
 
   return {
     insertKey,
+    /** Forget cached lookups (after a change this service did not make itself, e.g. a project deletion). */
+    invalidate,
 
     /**
      * Resolves a presented key to its principal. Every failure is a 401 whose message says what
@@ -129,6 +142,7 @@ export function createApiKeyService(db: Database) {
         throw new SwitchboardError('FORBIDDEN', 'Only an admin key can revoke an admin key.', { required_scope: 'admin' });
       }
       if (existing.revokedAt) return presentApiKey(existing);
+      invalidate();
       return db.transaction(async (tx) => {
         if (existing.scopes.includes('admin')) {
           // Serialise concurrent revocations so two of them cannot remove the last two admin keys.

@@ -2,7 +2,7 @@ import type { Database } from '../db/index.js';
 import { createApiKeyService } from './api-keys.js';
 import { bootstrapInstance } from './bootstrap.js';
 import { createProjectService } from './projects.js';
-import { ensureUser } from './users.js';
+import { createUserRegistry } from './users.js';
 
 export { generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key-secret.js';
 export type { ApiKeyService, CreateApiKeyRequest } from './api-keys.js';
@@ -29,13 +29,18 @@ export {
 } from './schemas.js';
 
 /** Projects, API keys and end users of one Switchboard instance. */
-export function createTenancyService(db: Database) {
-  const apiKeys = createApiKeyService(db);
-  const projects = createProjectService(db);
+export interface TenancyOptions {
+  /** Cache API-key lookups in memory; only for a single-process (embedded) database. */
+  cacheApiKeys?: boolean;
+}
+
+export function createTenancyService(db: Database, options: TenancyOptions = {}) {
+  const apiKeys = createApiKeyService(db, { cacheLookups: options.cacheApiKeys ?? false });
+  const projects = createProjectService(db, { onDeleted: apiKeys.invalidate });
   return {
     projects,
     apiKeys,
-    ensureUser: (projectId: string, userId: string) => ensureUser(db, projectId, userId),
+    ensureUser: createUserRegistry(db),
     bootstrap: () => bootstrapInstance(db, apiKeys),
   };
 }
