@@ -243,4 +243,30 @@ describe.skipIf(!testDatabaseAvailable())('outbound safety', () => {
     }
     expect(upstream.requests).toHaveLength(0);
   });
+
+  it('refuses a project toolkit whose own base URL is on loopback', async () => {
+    const headers = { 'x-api-key': t.adminKey };
+    const definition = {
+      slug: 'local_api',
+      name: 'Local API',
+      version: '1.0.0',
+      description: 'A toolkit pointing at a loopback address.',
+      base_url: upstream.url,
+      auth: [{ type: 'none' }],
+      tools: [
+        {
+          slug: 'LOCAL_API_PING',
+          name: 'Ping',
+          description: 'Calls the loopback service.',
+          input_schema: { type: 'object', properties: {} },
+          request: { method: 'GET', path: '/ping' },
+        },
+      ],
+    };
+    expect((await t.server.app.inject({ method: 'POST', url: '/v1/toolkits', headers, payload: definition })).statusCode).toBe(200);
+    const response = await t.server.app.inject({ method: 'POST', url: '/v1/tools/LOCAL_API_PING/execute', headers, payload: { user_id: 'anyone' } });
+    expect(response.statusCode).toBe(403);
+    expect(response.json().error).toMatchObject({ code: 'OUTBOUND_BLOCKED', details: { address: '127.0.0.1' } });
+    expect(upstream.requests).toHaveLength(0);
+  });
 });
