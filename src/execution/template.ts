@@ -54,7 +54,11 @@ export function renderPath(template: string, values: Record<string, unknown>, wh
       throw new SwitchboardError('VALIDATION_FAILED', `The ${what} "${name}" is required to build the request URL.`, { field: name });
     }
     const text = String(value);
-    if (reserved) return text.split('/').map(encodeURIComponent).join('/');
-    return encodeURIComponent(text);
+    const segments = reserved ? text.split('/') : [text];
+    // URL parsing resolves `.` and `..` (encoded or not): an argument must not climb out of its place.
+    if (segments.some((segment) => /^(\.|%2e){1,2}$/i.test(segment))) {
+      throw new SwitchboardError('VALIDATION_FAILED', `The ${what} "${name}" may not contain "." or ".." path segments.`, { field: name });
+    }
+    return segments.map(encodeURIComponent).join('/');
   });
 }
