@@ -1,7 +1,7 @@
+import type { ExecutorMeasurement } from './executor.js';
 import { type LoadResult, loadSettings } from './load.js';
 import type { MachineFacts } from './machine.js';
 import type { PostgresProbe } from './postgres.js';
-import type { ExecutorMeasurement } from './executor.js';
 import { summarize } from './stats.js';
 
 export type DatabaseKind = 'embedded' | 'postgres';
@@ -36,8 +36,22 @@ function executorSection(measurements: ExecutorMeasurement[]): string {
   const fmt = (value: number) => value.toFixed(3);
   const rows = measurements.flatMap((m) => [
     [m.database, 'direct to upstream', fmt(m.direct.p50Ms), fmt(m.direct.p99Ms), String(m.direct.callsPerSecond), '—'],
-    [m.database, 'executor (in-process)', fmt(m.executor.p50Ms), fmt(m.executor.p99Ms), String(m.executor.callsPerSecond), fmt(m.executor.p50Ms - m.direct.p50Ms)],
-    [m.database, 'REST execute over HTTP', fmt(m.restOverHttp.p50Ms), fmt(m.restOverHttp.p99Ms), String(m.restOverHttp.callsPerSecond), fmt(m.restOverHttp.p50Ms - m.direct.p50Ms)],
+    [
+      m.database,
+      'executor (in-process)',
+      fmt(m.executor.p50Ms),
+      fmt(m.executor.p99Ms),
+      String(m.executor.callsPerSecond),
+      fmt(m.executor.p50Ms - m.direct.p50Ms),
+    ],
+    [
+      m.database,
+      'REST execute over HTTP',
+      fmt(m.restOverHttp.p50Ms),
+      fmt(m.restOverHttp.p99Ms),
+      String(m.restOverHttp.callsPerSecond),
+      fmt(m.restOverHttp.p50Ms - m.direct.p50Ms),
+    ],
   ]);
   return [
     '## Tool execution overhead',
