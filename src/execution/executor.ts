@@ -10,6 +10,7 @@ import { buildUpstreamRequest } from './build-request.js';
 import { callUpstream, type UpstreamResponse } from './http-call.js';
 import { createOutboundDispatcher, type OutboundPolicy } from './outbound.js';
 import { decodeBody, mapResponse, upstreamError } from './response.js';
+import { renderTemplate } from './template.js';
 
 export interface ExecuteRequest {
   tool_slug: string;
@@ -26,6 +27,8 @@ export interface ExecutionResult {
   log_id: string;
   error_code?: ErrorCode;
   error_details?: Record<string, unknown>;
+  /** For tools that declare pagination: whether more results exist and how to reach them. */
+  pagination?: { style: 'link' | 'offset' | 'page'; has_more: boolean; next: unknown };
 }
 
 export interface ExecutorOptions {
@@ -85,6 +88,7 @@ export function createExecutor(options: ExecutorOptions) {
       let requestBytes = 0;
       let userId: string | null = null;
       let data: unknown = null;
+      let pagination: ExecutionResult['pagination'];
       let failure: SwitchboardError | undefined;
       try {
         userId = await options.tenancy.ensureUser(principal.projectId, request.user_id);
@@ -121,7 +125,13 @@ export function createExecutor(options: ExecutorOptions) {
         const host = upstreamRequest.url.host;
         const body = decodeBody(response, resolved.tool.response.binary, host);
         if (response.status >= 400) throw upstreamError(response, body, host);
-        data = mapResponse(resolved.tool.response, { body, args, status: response.status, headers: response.headers, size: response.body.length });
+        const scope = { body, args, status: response.status, headers: response.headers, size: response.body.length };
+        data = mapResponse(resolved.tool.response, scope);
+        const paging = resolved.tool.response.pagination;
+        if (paging) {
+          const next = paging.next ? (renderTemplate(paging.next, scope as unknown as Record<string, unknown>) ?? null) : null;
+          pagination = { style: paging.style, has_more: next !== null && next !== '', next };
+        }
       } catch (error) {
         failure =
           error instanceof SwitchboardError
@@ -147,7 +157,7 @@ export function createExecutor(options: ExecutorOptions) {
         argumentsDigest: resolved ? argumentsDigest(request.arguments, resolved.tool.secret_arguments) : null,
       });
       if (credential?.connectedAccountId && response) await options.accounts.markUsed(credential);
-      if (!failure) return { data, error: null, successful: true, log_id: logId };
+      if (!failure) return { data, error: null, successful: true, log_id: logId, ...(pagination ? { pagination } : {}) };
       return {
         data: null,
         error: failure.message,

@@ -169,6 +169,34 @@ describe.skipIf(!testDatabaseAvailable())('tool execution', () => {
     expect(response.json()).toMatchObject({ successful: false, error_code: 'UPSTREAM_UNAVAILABLE', error_details: { network_error: 'ECONNREFUSED' } });
   });
 
+  it('reports pagination hints of tools that declare them', async () => {
+    const definition = {
+      slug: 'pager',
+      name: 'Pager',
+      version: '1.0.0',
+      description: 'A paginated list over the scripted upstream.',
+      base_url: upstream.url,
+      auth: [{ type: 'none' }],
+      tools: [
+        {
+          slug: 'PAGER_LIST',
+          name: 'List',
+          description: 'Lists items one page at a time.',
+          annotations: { readOnlyHint: true },
+          input_schema: { type: 'object', properties: { page: { type: 'integer' } } },
+          request: { method: 'GET', path: '/items', query: { page: '$page' } },
+          response: { pagination: { style: 'link', next: '$body.next' } },
+        },
+      ],
+    };
+    expect((await inject('POST', '/v1/toolkits', definition)).statusCode).toBe(200);
+    upstream.next(json(200, { values: [1], next: `${upstream.url}/items?page=2` }), json(200, { values: [2] }));
+    const first = (await execute('PAGER_LIST', {})).json();
+    expect(first).toMatchObject({ successful: true, pagination: { style: 'link', has_more: true, next: `${upstream.url}/items?page=2` } });
+    const last = (await execute('PAGER_LIST', { page: 2 })).json();
+    expect(last.pagination).toEqual({ style: 'link', has_more: false, next: null });
+  });
+
   it('turns a garbage JSON body into a typed error', async () => {
     upstream.next((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });

@@ -26,6 +26,7 @@ const executionResultSchema = z
     log_id: z.string(),
     error_code: z.string().optional(),
     error_details: z.record(z.string(), z.unknown()).optional(),
+    pagination: z.object({ style: z.enum(['link', 'offset', 'page']), has_more: z.boolean(), next: z.unknown() }).optional(),
   })
   .meta({ id: 'ExecutionResult' });
 
