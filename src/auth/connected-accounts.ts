@@ -91,6 +91,23 @@ export interface ConnectedAccountServiceOptions {
 export function createConnectedAccountService(db: Database, vault: Vault, options: ConnectedAccountServiceOptions = {}) {
   const resolutions = new Map<string, ResolvedCredential>();
   const invalidate = () => resolutions.clear();
+  // Resolution runs on every tool call: prepared once, planned once per connection.
+  const accounts = tables.connectedAccounts;
+  const scope = and(
+    eq(accounts.projectId, sql.placeholder('projectId')),
+    eq(accounts.userId, sql.placeholder('userId')),
+    eq(accounts.toolkit, sql.placeholder('toolkit')),
+  );
+  const defaultAccount = db
+    .select()
+    .from(accounts)
+    .where(and(scope, eq(accounts.isDefault, true)))
+    .prepare('resolve_default_connected_account');
+  const namedAccount = db
+    .select()
+    .from(accounts)
+    .where(and(scope, eq(accounts.id, sql.placeholder('accountId'))))
+    .prepare('resolve_named_connected_account');
 
   async function find(principal: Principal, id: string): Promise<AccountRow> {
     const [row] = await db
@@ -222,18 +239,10 @@ export function createConnectedAccountService(db: Database, vault: Vault, option
       const cacheKey = `${context.projectId}\u0000${context.userId}\u0000${context.toolkit}\u0000${context.connectedAccountId ?? ''}`;
       const cached = options.cacheResolutions ? resolutions.get(cacheKey) : undefined;
       if (cached) return cached;
-      const table = tables.connectedAccounts;
-      const [row] = await db
-        .select()
-        .from(table)
-        .where(
-          and(
-            eq(table.projectId, context.projectId),
-            eq(table.userId, context.userId),
-            eq(table.toolkit, context.toolkit),
-            context.connectedAccountId ? eq(table.id, context.connectedAccountId) : eq(table.isDefault, true),
-          ),
-        );
+      const parameters = { projectId: context.projectId, userId: context.userId, toolkit: context.toolkit };
+      const [row] = context.connectedAccountId
+        ? await namedAccount.execute({ ...parameters, accountId: context.connectedAccountId })
+        : await defaultAccount.execute(parameters);
       if (!row) {
         if (context.connectedAccountId) {
           throw new SwitchboardError(

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Database, tables } from '../db/index.js';
 import { newId } from '../ids.js';
@@ -85,6 +85,47 @@ function present(row: LogRow): ExecutionLogView {
   };
 }
 
+type AuditRow = typeof tables.executionLogs.$inferInsert & { id: string; createdAt: Date };
+
+const auditColumns =
+  'id text, project_id text, user_id text, api_key_id text, tool_slug text, toolkit text, toolkit_version text, connected_account_id text, ' +
+  'successful boolean, error_code text, error_message text, http_status integer, attempts integer, latency_ms integer, request_bytes integer, ' +
+  'response_bytes integer, arguments_digest text, created_at timestamptz';
+const auditColumnNames = auditColumns
+  .split(', ')
+  .map((column) => column.split(' ')[0])
+  .join(', ');
+
+/**
+ * The whole batch as one JSON parameter of one statement with constant text: the database plans
+ * it once, and the driver serialises one value instead of 18 per row.
+ */
+async function insertBatch(db: Database, rows: AuditRow[]): Promise<void> {
+  const records = rows.map((row) => ({
+    id: row.id,
+    project_id: row.projectId,
+    user_id: row.userId ?? null,
+    api_key_id: row.apiKeyId ?? null,
+    tool_slug: row.toolSlug,
+    toolkit: row.toolkit ?? null,
+    toolkit_version: row.toolkitVersion ?? null,
+    connected_account_id: row.connectedAccountId ?? null,
+    successful: row.successful,
+    error_code: row.errorCode ?? null,
+    error_message: row.errorMessage ?? null,
+    http_status: row.httpStatus ?? null,
+    attempts: row.attempts ?? 0,
+    latency_ms: row.latencyMs,
+    request_bytes: row.requestBytes ?? 0,
+    response_bytes: row.responseBytes ?? 0,
+    arguments_digest: row.argumentsDigest ?? null,
+    created_at: row.createdAt.toISOString(),
+  }));
+  await db.execute(
+    sql`insert into execution_logs (${sql.raw(auditColumnNames)}) select * from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as batch(${sql.raw(auditColumns)})`,
+  );
+}
+
 export interface AuditLogOptions {
   /** Rows are written in batches at most this long after the call they describe. */
   flushIntervalMs?: number;
@@ -98,13 +139,13 @@ export interface AuditLogOptions {
  */
 export function createAuditLog(db: Database, options: AuditLogOptions = {}) {
   const flushIntervalMs = options.flushIntervalMs ?? 50;
-  let pending: (typeof tables.executionLogs.$inferInsert)[] = [];
+  let pending: AuditRow[] = [];
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
 
-  async function write(rows: (typeof tables.executionLogs.$inferInsert)[]): Promise<void> {
+  async function write(rows: AuditRow[]): Promise<void> {
     try {
-      await db.insert(tables.executionLogs).values(rows);
+      await insertBatch(db, rows);
     } catch (error) {
       // One bad row (its project deleted meanwhile) must not lose the batch: write the rest one by one.
       for (const row of rows) {
