@@ -121,9 +121,14 @@ async function insertBatch(db: Database, rows: AuditRow[]): Promise<void> {
     arguments_digest: row.argumentsDigest ?? null,
     created_at: row.createdAt.toISOString(),
   }));
-  await db.execute(
-    sql`insert into execution_logs (${sql.raw(auditColumnNames)}) select * from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as batch(${sql.raw(auditColumns)})`,
-  );
+  await db.transaction(async (tx) => {
+    // Audit rows need not wait for the WAL flush: a crash can lose the last few milliseconds of
+    // audit, never application data (the setting is local to this transaction).
+    await tx.execute(sql`set local synchronous_commit to off`);
+    await tx.execute(
+      sql`insert into execution_logs (${sql.raw(auditColumnNames)}) select * from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as batch(${sql.raw(auditColumns)})`,
+    );
+  });
 }
 
 export interface AuditLogOptions {
