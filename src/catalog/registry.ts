@@ -40,9 +40,23 @@ function paginate<T>(items: T[], limit: number, cursor: string | undefined): Pag
   return { items: pageItems, next_cursor: offset + limit < items.length ? offsetCursor(offset + limit) : null };
 }
 
-function matchesQuery(toolkit: ToolkitDefinition, tool: ToolDefinition, terms: string[]): boolean {
-  const haystack = `${tool.slug} ${tool.name} ${tool.description} ${tool.tags.join(' ')} ${toolkit.slug} ${toolkit.name}`.toLowerCase().replace(/_/g, ' ');
-  return terms.every((term) => haystack.includes(term));
+/**
+ * Word filter for listing: every term must occur; tools whose slug or name carry the terms come
+ * first, then tags, then descriptions. (Ranked retrieval for agents is the router's search.)
+ */
+function queryScore(toolkit: ToolkitDefinition, tool: ToolDefinition, terms: string[]): number {
+  if (terms.length === 0) return 1;
+  const normalise = (text: string) => text.toLowerCase().replace(/_/g, ' ');
+  const title = normalise(`${tool.slug} ${tool.name}`);
+  const tags = normalise(`${tool.tags.join(' ')} ${toolkit.slug} ${toolkit.name}`);
+  const description = normalise(tool.description);
+  let score = 0;
+  for (const term of terms) {
+    const weight = title.includes(term) ? 4 : tags.includes(term) ? 2 : description.includes(term) ? 1 : 0;
+    if (weight === 0) return 0;
+    score += weight;
+  }
+  return score;
 }
 
 /**
@@ -118,13 +132,19 @@ export function createCatalog(db: Database, builtin: readonly ToolkitDefinition[
         .split(',')
         .map((tag) => tag.trim().toLowerCase())
         .filter(Boolean);
-      const tools = visible.flatMap(({ toolkit }) =>
+      const scored = visible.flatMap(({ toolkit }) =>
         toolkit.tools
-          .filter((tool) => matchesQuery(toolkit, tool, terms))
           .filter((tool) => tags.every((tag) => tool.tags.map((t) => t.toLowerCase()).includes(tag)))
-          .map((tool) => presentTool(toolkit, tool)),
+          .map((tool) => ({ toolkit, tool, score: queryScore(toolkit, tool, terms) }))
+          .filter((entry) => entry.score > 0),
       );
-      return paginate(tools, query.limit, query.cursor);
+      // Stable sort: equal scores keep catalog order, so pages do not shift between requests.
+      scored.sort((a, b) => b.score - a.score);
+      return paginate(
+        scored.map(({ toolkit, tool }) => presentTool(toolkit, tool)),
+        query.limit,
+        query.cursor,
+      );
     },
 
     async getTool(principal: Principal, slug: string): Promise<ToolView> {

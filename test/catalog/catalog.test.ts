@@ -52,6 +52,9 @@ describe.skipIf(!testDatabaseAvailable())('catalog over REST', () => {
     expect(page2.items).toHaveLength(1);
     expect(page2.next_cursor).toBeNull();
 
+    // A match in the name outranks one in the description ("attachment" names no tool; "file" names GET_FILE).
+    const ranked = (await inject('GET', '/v1/tools?q=path')).json();
+    expect(ranked.items[0].slug).toBe('NOTES_GET_FILE');
     const searched = (await inject('GET', '/v1/tools?q=delete%20note')).json();
     expect(searched.items.map((tool: { slug: string }) => tool.slug)).toEqual(['NOTES_DELETE_NOTE']);
     const tool = (await inject('GET', '/v1/tools/NOTES_GET_NOTE')).json();
