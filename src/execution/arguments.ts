@@ -1,11 +1,21 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { SwitchboardError } from '../errors.js';
 
-// ajv-formats ships CommonJS; under ESM its function arrives as `default` of the module object.
 type AddFormats = (ajv: Ajv | Ajv2020) => unknown;
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as AddFormats;
+
+/** ajv takes ~130 ms to load: it is loaded with the first tool call, not at start-up. */
+async function loadAjv(): Promise<{ draft2020: Ajv2020; draft07: Ajv }> {
+  const [{ Ajv: Draft07 }, { Ajv2020: Draft2020 }, formatsModule] = await Promise.all([import('ajv'), import('ajv/dist/2020.js'), import('ajv-formats')]);
+  // ajv-formats ships CommonJS; under ESM its function arrives as `default` of the module object.
+  const addFormats = ((formatsModule as unknown as { default?: AddFormats }).default ?? formatsModule) as unknown as AddFormats;
+  const options = { allErrors: true, strict: false, useDefaults: true, coerceTypes: false } as const;
+  const draft2020 = new Draft2020(options);
+  const draft07 = new Draft07(options);
+  addFormats(draft2020);
+  addFormats(draft07);
+  return { draft2020, draft07 };
+}
 
 export interface ArgumentIssue {
   field: string;
@@ -40,16 +50,14 @@ function describe(error: ErrorObject): string {
  * the schema says so), filling declared defaults. Compiled validators are cached per tool version.
  */
 export function createArgumentValidator() {
-  const options = { allErrors: true, strict: false, useDefaults: true, coerceTypes: false } as const;
-  const draft2020 = new Ajv2020(options);
-  const draft07 = new Ajv(options);
-  addFormats(draft2020);
-  addFormats(draft07);
+  let engines: Promise<{ draft2020: Ajv2020; draft07: Ajv }> | undefined;
   const compiled = new Map<string, ValidateFunction>();
 
-  function validatorFor(cacheKey: string, schema: Record<string, unknown>): ValidateFunction {
+  async function validatorFor(cacheKey: string, schema: Record<string, unknown>): Promise<ValidateFunction> {
     let validate = compiled.get(cacheKey);
     if (!validate) {
+      engines ??= loadAjv();
+      const { draft2020, draft07 } = await engines;
       const isDraft07 = typeof schema.$schema === 'string' && schema.$schema.includes('draft-07');
       try {
         validate = (isDraft07 ? draft07 : draft2020).compile(schema);
@@ -63,14 +71,14 @@ export function createArgumentValidator() {
 
   return {
     /** Returns the arguments with defaults applied, or throws VALIDATION_FAILED naming each bad field. */
-    validate(toolSlug: string, cacheKey: string, schema: Record<string, unknown>, input: unknown): Record<string, unknown> {
+    async validate(toolSlug: string, cacheKey: string, schema: Record<string, unknown>, input: unknown): Promise<Record<string, unknown>> {
       if (input === null || typeof input !== 'object' || Array.isArray(input)) {
         throw new SwitchboardError('VALIDATION_FAILED', `Arguments of ${toolSlug} must be a JSON object.`, {
           issues: [{ field: '(arguments)', message: 'must be an object' }],
         });
       }
       const args = structuredClone(input) as Record<string, unknown>;
-      const validate = validatorFor(cacheKey, schema);
+      const validate = await validatorFor(cacheKey, schema);
       if (validate(args)) return args;
       const issues: ArgumentIssue[] = (validate.errors ?? []).map((error) => ({ field: fieldOf(error), message: describe(error) }));
       const first = issues[0]!;

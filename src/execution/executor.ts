@@ -7,8 +7,8 @@ import { applyCredential, type RequestParts } from './apply-credential.js';
 import { createArgumentValidator } from './arguments.js';
 import { type AuditLog, argumentsDigest } from './audit.js';
 import { buildUpstreamRequest } from './build-request.js';
-import { callUpstream, type UpstreamResponse } from './http-call.js';
-import { createOutboundDispatcher, type OutboundPolicy } from './outbound.js';
+import type { UpstreamResponse } from './http-call.js';
+import type { OutboundPolicy } from './outbound.js';
 import { decodeBody, mapResponse, upstreamError } from './response.js';
 import { renderTemplate } from './template.js';
 
@@ -62,7 +62,13 @@ export const callerErrorCodes: ReadonlySet<ErrorCode> = new Set([
  */
 export function createExecutor(options: ExecutorOptions) {
   const validator = createArgumentValidator();
-  const dispatcher = options.dispatcher ?? createOutboundDispatcher(options.outbound);
+  // The HTTP client (undici, ~150 ms to load) is loaded with the first tool call, not at start-up.
+  let transport: Promise<{ dispatcher: Dispatcher; callUpstream: typeof import('./http-call.js').callUpstream }> | undefined;
+  const loadTransport = () =>
+    (transport ??= Promise.all([import('./http-call.js'), import('./outbound-dispatcher.js')]).then(([http, outbound]) => ({
+      dispatcher: options.dispatcher ?? outbound.createOutboundDispatcher(options.outbound),
+      callUpstream: http.callUpstream,
+    })));
   const limits = {
     timeoutMs: options.timeoutMs ?? 30_000,
     maxAttempts: options.maxAttempts ?? 3,
@@ -93,7 +99,7 @@ export function createExecutor(options: ExecutorOptions) {
       try {
         userId = await options.tenancy.ensureUser(principal.projectId, request.user_id);
         resolved = await options.catalog.findTool(principal.projectId, request.tool_slug);
-        const args = validator.validate(resolved.tool.slug, resolved.cacheKey, resolved.tool.input_schema, request.arguments ?? {});
+        const args = await validator.validate(resolved.tool.slug, resolved.cacheKey, resolved.tool.input_schema, request.arguments ?? {});
         credential = await credentialFor(principal, resolved, userId, request.connected_account_id);
         const scheme = resolved.toolkit.auth.find((candidate) => candidate.type === credential!.scheme);
         if (!scheme) {
@@ -116,6 +122,7 @@ export function createExecutor(options: ExecutorOptions) {
         options.outbound.checkUrl(upstreamRequest.url);
         requestBytes = upstreamRequest.body ? Buffer.byteLength(upstreamRequest.body) : 0;
         const { annotations } = resolved.tool;
+        const { dispatcher, callUpstream } = await loadTransport();
         response = await callUpstream(upstreamRequest, {
           dispatcher,
           ...limits,
@@ -170,7 +177,7 @@ export function createExecutor(options: ExecutorOptions) {
 
     async close(): Promise<void> {
       await options.audit.flush();
-      if (!options.dispatcher) await dispatcher.close();
+      if (!options.dispatcher && transport) await (await transport).dispatcher.close();
     },
   };
 }

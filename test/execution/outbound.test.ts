@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { SwitchboardError } from '../../src/errors.js';
-import { createOutboundDispatcher, createOutboundPolicy } from '../../src/execution/outbound.js';
+import { createOutboundPolicy } from '../../src/execution/outbound.js';
+import { createOutboundDispatcher } from '../../src/execution/outbound-dispatcher.js';
 
 describe('outbound policy', () => {
   it('blocks special-purpose addresses and allows public ones', () => {
