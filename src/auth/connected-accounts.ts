@@ -154,7 +154,7 @@ export function createConnectedAccountService(db: Database, vault: Vault, option
       );
       const id = newId('ca');
       invalidate();
-      return db.transaction(async (tx) => {
+      const created = await db.transaction(async (tx) => {
         const [existingDefault] = await tx
           .select({ id: tables.connectedAccounts.id })
           .from(tables.connectedAccounts)
@@ -185,6 +185,9 @@ export function createConnectedAccountService(db: Database, vault: Vault, option
           .returning();
         return present(row!);
       });
+      // Cleared again after the commit: a resolution racing the transaction may have cached the old default.
+      invalidate();
+      return created;
     },
 
     async list(
@@ -229,6 +232,7 @@ export function createConnectedAccountService(db: Database, vault: Vault, option
                         order by created_at desc limit 1)`);
         }
       });
+      invalidate();
     },
 
     /**

@@ -16,7 +16,7 @@ export function registerPrepare(program: Command): void {
         return;
       }
       const started = performance.now();
-      process.stdout.write('switchboard: preparing the embedded database template (once per PGlite version)… ');
+      process.stdout.write('switchboard: preparing the embedded database template (once per PGlite version and schema)… ');
       const path = await buildPgliteTemplate();
       process.stdout.write(`done in ${((performance.now() - started) / 1000).toFixed(1)} s (${path})\n`);
     });

@@ -9,8 +9,8 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { StartupError } from '../errors.js';
-import { packageRoot } from '../paths.js';
-import { readPgliteTemplate } from './pglite-template.js';
+import { migrationsFolder } from './migrations-folder.js';
+import { buildPgliteTemplate, pgliteTemplatePath, readPgliteTemplate } from './pglite-template.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -40,7 +40,6 @@ export interface OpenDatabaseOptions {
   maxConnections?: number;
 }
 
-const migrationsFolder = join(packageRoot, 'src', 'db', 'migrations');
 // Serialises start-up migrations across processes sharing one PostgreSQL database.
 const migrationLockId = 0x5b0a4d;
 
@@ -61,8 +60,10 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<DatabaseHandl
     location = join(options.dataDir, 'pglite');
     mkdirSync(location, { recursive: true, mode: 0o700 });
   }
-  // A new cluster starts from the prepared template when there is one (see pglite-template.ts).
+  // A new cluster starts from the prepared template (see pglite-template.ts), built now if a
+  // schema change made the cached one stale.
   const isNewCluster = options.inMemory || !existsSync(join(location, 'PG_VERSION'));
+  if (isNewCluster && !existsSync(pgliteTemplatePath())) await buildPgliteTemplate();
   const template = isNewCluster ? readPgliteTemplate() : undefined;
   const pgliteOptions = template ? { loadDataDir: template } : {};
   const client = options.inMemory ? new PGlite(pgliteOptions) : new PGlite(location, pgliteOptions);

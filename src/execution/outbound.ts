@@ -1,4 +1,3 @@
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 import { SwitchboardError } from '../errors.js';
 

@@ -71,10 +71,15 @@ export function createApiKeyService(db: Database, options: ApiKeyServiceOptions 
       if (!isWellFormedApiKey(presented)) {
         throw unauthenticated('The API key is malformed: Switchboard keys look like "sk_" followed by 42 letters and digits.');
       }
-      const [row] = await db
-        .select()
-        .from(apiKeys)
-        .where(eq(apiKeys.prefix, apiKeyPrefix(presented)));
+      const prefix = apiKeyPrefix(presented);
+      let row = options.cacheLookups ? lookups.get(prefix) : undefined;
+      if (!row) {
+        [row] = await db.select().from(apiKeys).where(eq(apiKeys.prefix, prefix));
+        if (row && options.cacheLookups) {
+          if (lookups.size >= 10_000) invalidate();
+          lookups.set(prefix, row);
+        }
+      }
       if (!row || !apiKeyMatches(presented, row.secretHash)) throw unauthenticated('The API key is not valid. Check it, or create a new one.');
       const status = apiKeyStatus(row);
       if (status === 'revoked') {
@@ -85,10 +90,8 @@ export function createApiKeyService(db: Database, options: ApiKeyServiceOptions 
       }
       const now = Date.now();
       if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > lastUsedGranularityMs) {
-        await db
-          .update(apiKeys)
-          .set({ lastUsedAt: new Date(now) })
-          .where(eq(apiKeys.id, row.id));
+        row.lastUsedAt = new Date(now);
+        await db.update(apiKeys).set({ lastUsedAt: row.lastUsedAt }).where(eq(apiKeys.id, row.id));
       }
       return { projectId: row.projectId, keyId: row.id, scopes: row.scopes as Scope[] };
     },
@@ -142,8 +145,9 @@ export function createApiKeyService(db: Database, options: ApiKeyServiceOptions 
         throw new SwitchboardError('FORBIDDEN', 'Only an admin key can revoke an admin key.', { required_scope: 'admin' });
       }
       if (existing.revokedAt) return presentApiKey(existing);
+      // Cleared again after the commit: a lookup racing the transaction may have cached the old row.
       invalidate();
-      return db.transaction(async (tx) => {
+      const revoked = await db.transaction(async (tx) => {
         if (existing.scopes.includes('admin')) {
           // Serialise concurrent revocations so two of them cannot remove the last two admin keys.
           await tx.execute(sql`select pg_advisory_xact_lock(${0x5b0a4e})`);
@@ -158,6 +162,8 @@ export function createApiKeyService(db: Database, options: ApiKeyServiceOptions 
         const [row] = await tx.update(apiKeys).set({ revokedAt: sql`now()` }).where(eq(apiKeys.id, id)).returning();
         return presentApiKey(row!);
       });
+      invalidate();
+      return revoked;
     },
   };
 }
