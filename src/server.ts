@@ -2,7 +2,9 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import {
+  type AuthConfigService,
   type ConnectedAccountService,
+  createAuthConfigService,
   createConnectedAccountService,
   createVault,
   generateMasterKey,
@@ -97,6 +99,7 @@ export type BootstrapOutcome = BootstrapResult & { keyFile?: string; keyFileErro
 export interface SwitchboardServices {
   readonly catalog: Catalog;
   readonly accounts: ConnectedAccountService;
+  readonly authConfigs: AuthConfigService;
   readonly audit: AuditLog;
   readonly executor: Executor;
 }
@@ -105,6 +108,7 @@ export function createServices(core: SwitchboardCore, options: { toolkits?: Tool
   const db = core.database.db;
   const catalog = createCatalog(db, options.toolkits ?? loadToolkitsFrom(builtinToolkitsDir));
   const accounts = createConnectedAccountService(db, core.vault, { cacheResolutions: core.database.kind === 'embedded' });
+  const authConfigs = createAuthConfigService(db, core.vault);
   const audit = createAuditLog(db);
   const executor = createExecutor({
     catalog,
@@ -114,7 +118,7 @@ export function createServices(core: SwitchboardCore, options: { toolkits?: Tool
     outbound: createOutboundPolicy(core.config.allowPrivateNetworks),
     timeoutMs: core.config.toolTimeoutMs,
   });
-  return { catalog, accounts, audit, executor };
+  return { catalog, accounts, authConfigs, audit, executor };
 }
 
 export interface SwitchboardServer extends SwitchboardCore, SwitchboardServices {

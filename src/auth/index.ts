@@ -1,4 +1,17 @@
 export {
+  type AuthConfigScheme,
+  type AuthConfigService,
+  type AuthConfigView,
+  authConfigSchema,
+  authConfigSchemes,
+  type CreateAuthConfigInput,
+  createAuthConfigSchema,
+  createAuthConfigService,
+  type ToolkitAuthFacts,
+  type UpdateAuthConfigInput,
+  updateAuthConfigSchema,
+} from './auth-configs.js';
+export {
   type ConnectedAccountService,
   type ConnectedAccountServiceOptions,
   type ConnectedAccountStatus,

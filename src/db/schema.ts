@@ -149,3 +149,24 @@ export const executionLogs = pgTable(
   },
   (table) => [index('execution_logs_project_created_idx').on(table.projectId, table.createdAt, table.id)],
 );
+
+/** How a project lets its users connect a toolkit: scheme, its own OAuth client (secret sealed), scopes, tool allow-list. */
+export const authConfigs = pgTable(
+  'auth_configs',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    toolkit: text('toolkit').notNull(),
+    name: text('name').notNull(),
+    scheme: text('scheme').notNull(),
+    clientId: text('client_id'),
+    clientSecret: text('client_secret'),
+    scopes: text('scopes').array().notNull().default(sql`'{}'::text[]`),
+    allowedTools: text('allowed_tools').array(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (table) => [index('auth_configs_project_toolkit_idx').on(table.projectId, table.toolkit)],
+);

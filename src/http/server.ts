@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { ConnectedAccountService } from '../auth/index.js';
+import type { AuthConfigService, ConnectedAccountService } from '../auth/index.js';
 import type { Catalog } from '../catalog/index.js';
 import type { DatabaseHandle } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
@@ -13,6 +13,7 @@ import { authenticatePlugin } from './plugins/authenticate.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { generateRequestId, requestIdPlugin } from './plugins/request-id.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { authConfigRoutes } from './routes/auth-configs.js';
 import { connectedAccountRoutes } from './routes/connected-accounts.js';
 import { docsRoutes } from './routes/docs.js';
 import { executionLogRoutes } from './routes/execution-logs.js';
@@ -26,6 +27,7 @@ export interface HttpServerOptions {
   tenancy: TenancyService;
   catalog: Catalog;
   accounts: ConnectedAccountService;
+  authConfigs: AuthConfigService;
   executor: Executor;
   audit: AuditLog;
   version: string;
@@ -93,6 +95,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   await app.register(toolkitRoutes, { prefix: '/v1/toolkits', catalog: options.catalog });
   await app.register(toolRoutes, { prefix: '/v1/tools', catalog: options.catalog, executor: options.executor });
   await app.register(connectedAccountRoutes, { prefix: '/v1/connected-accounts', accounts: options.accounts, catalog: options.catalog });
+  await app.register(authConfigRoutes, { prefix: '/v1/auth-configs', authConfigs: options.authConfigs, catalog: options.catalog });
   await app.register(executionLogRoutes, { prefix: '/v1/execution-logs', audit: options.audit });
   return app;
 }
