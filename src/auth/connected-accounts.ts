@@ -217,6 +217,32 @@ export function createConnectedAccountService(db: Database, vault: Vault, option
       return present(await find(principal, id));
     },
 
+    /**
+     * DISABLED accounts keep their credentials but cannot run tools until enabled again; only
+     * ACTIVE and DISABLED accounts can be switched (an EXPIRED or FAILED one needs reconnecting).
+     */
+    async setEnabled(principal: Principal, id: string, enabled: boolean): Promise<ConnectedAccountView> {
+      requireScope(principal, 'manage');
+      const row = await find(principal, id);
+      const target = enabled ? 'ACTIVE' : 'DISABLED';
+      if (row.status === target) return present(row);
+      if (row.status !== 'ACTIVE' && row.status !== 'DISABLED') {
+        throw new SwitchboardError('CONFLICT', `Account ${id} is ${row.status}; reconnect it instead of ${enabled ? 'enabling' : 'disabling'} it.`, {
+          connected_account_id: id,
+          status: row.status,
+        });
+      }
+      invalidate();
+      const [updated] = await db
+        .update(tables.connectedAccounts)
+        .set({ status: target, statusReason: enabled ? null : 'disabled through the API', updatedAt: sql`now()` })
+        .where(and(eq(tables.connectedAccounts.id, id), eq(tables.connectedAccounts.status, row.status)))
+        .returning();
+      invalidate();
+      if (!updated) throw new SwitchboardError('CONFLICT', `Account ${id} changed meanwhile; read it again.`, { connected_account_id: id });
+      return present(updated);
+    },
+
     async remove(principal: Principal, id: string): Promise<void> {
       requireScope(principal, 'manage');
       const row = await find(principal, id);

@@ -115,6 +115,18 @@ describe.skipIf(!testDatabaseAvailable())('tool execution', () => {
     expect(upstream.requests).toHaveLength(0);
   });
 
+  it('refuses a disabled account until it is enabled again', async () => {
+    const disabled = await inject('POST', `/v1/connected-accounts/${accountId}/disable`);
+    expect(disabled.json()).toMatchObject({ status: 'DISABLED', status_reason: 'disabled through the API' });
+    const refused = await execute('NOTES_GET_NOTE', { note_id: 1 });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toMatchObject({ code: 'NOT_CONNECTED', details: { status: 'DISABLED' } });
+    expect(upstream.requests).toHaveLength(0);
+    expect((await inject('POST', `/v1/connected-accounts/${accountId}/enable`)).json().status).toBe('ACTIVE');
+    upstream.next(json(200, { id: 1 }));
+    expect((await execute('NOTES_GET_NOTE', { note_id: 1 })).json().successful).toBe(true);
+  });
+
   it('returns upstream 4xx as an unsuccessful result carrying the upstream message', async () => {
     upstream.next(json(404, { type: 'error', error: { message: 'Note 9 not found' } }));
     const response = await execute('NOTES_GET_NOTE', { note_id: 9 });

@@ -79,6 +79,24 @@ export const connectedAccountRoutes: FastifyPluginAsyncZod<{ accounts: Connected
     async (request) => accounts.get(principalOf(request), request.params.id),
   );
 
+  for (const [action, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
+    app.post(
+      `/:id/${action}`,
+      {
+        schema: {
+          tags,
+          summary: enabled ? 'Enable a disabled account' : 'Disable an account: it keeps its credentials but runs no tools until enabled',
+          params: idParams,
+          response: { 200: connectedAccountSchema, ...standardErrorResponses },
+        },
+      },
+      async (request) => accounts.setEnabled(principalOf(request), request.params.id, enabled),
+    );
+  }
+
   app.delete(
     '/:id',
     {
