@@ -1,7 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
-const createdAt = () => timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow();
+/** Millisecond precision: timestamps round-trip through JavaScript Dates unchanged (keyset cursors rely on it). */
+const instant = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
+const createdAt = () => instant('created_at').notNull().defaultNow();
+const updatedAt = () => instant('updated_at').notNull().defaultNow();
 
 /** A tenant. Every other row belongs to exactly one project. */
 export const projects = pgTable('projects', {
@@ -9,7 +12,7 @@ export const projects = pgTable('projects', {
   slug: text('slug').notNull().unique(),
   name: text('name').notNull(),
   createdAt: createdAt(),
-  updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  updatedAt: updatedAt(),
 });
 
 /**
@@ -28,9 +31,9 @@ export const apiKeys = pgTable(
     secretHash: text('secret_hash').notNull(),
     scopes: text('scopes').array().notNull(),
     createdAt: createdAt(),
-    expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }),
-    lastUsedAt: timestamp('last_used_at', { withTimezone: true, precision: 3 }),
-    revokedAt: timestamp('revoked_at', { withTimezone: true, precision: 3 }),
+    expiresAt: instant('expires_at'),
+    lastUsedAt: instant('last_used_at'),
+    revokedAt: instant('revoked_at'),
   },
   (table) => [index('api_keys_project_created_idx').on(table.projectId, table.createdAt, table.id)],
 );
@@ -44,7 +47,7 @@ export const users = pgTable(
       .references(() => projects.id, { onDelete: 'cascade' }),
     userId: text('user_id').notNull(),
     createdAt: createdAt(),
-    lastSeenAt: timestamp('last_seen_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    lastSeenAt: instant('last_seen_at').notNull().defaultNow(),
   },
   (table) => [primaryKey({ columns: [table.projectId, table.userId] })],
 );
@@ -56,7 +59,7 @@ export const users = pgTable(
 export const masterKeys = pgTable('master_keys', {
   keyId: text('key_id').primaryKey(),
   createdAt: createdAt(),
-  retiredAt: timestamp('retired_at', { withTimezone: true, precision: 3 }),
+  retiredAt: instant('retired_at'),
 });
 
 /** Toolkits a project defined itself (built-in ones ship in src/toolkits/). The definition is the toolkit format as JSON. */
@@ -70,7 +73,7 @@ export const toolkits = pgTable(
     version: text('version').notNull(),
     definition: jsonb('definition').notNull(),
     createdAt: createdAt(),
-    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: updatedAt(),
   },
   (table) => [primaryKey({ columns: [table.projectId, table.slug] })],
 );
@@ -113,8 +116,8 @@ export const connectedAccounts = pgTable(
     alias: text('alias'),
     isDefault: boolean('is_default').notNull().default(false),
     createdAt: createdAt(),
-    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
-    lastUsedAt: timestamp('last_used_at', { withTimezone: true, precision: 3 }),
+    updatedAt: updatedAt(),
+    lastUsedAt: instant('last_used_at'),
   },
   (table) => [
     index('connected_accounts_user_idx').on(table.projectId, table.userId, table.toolkit),
@@ -166,7 +169,7 @@ export const authConfigs = pgTable(
     scopes: text('scopes').array().notNull().default(sql`'{}'::text[]`),
     allowedTools: text('allowed_tools').array(),
     createdAt: createdAt(),
-    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: updatedAt(),
   },
   (table) => [index('auth_configs_project_toolkit_idx').on(table.projectId, table.toolkit)],
 );
