@@ -18,8 +18,9 @@ import { builtinToolkitsDir, type Catalog, createCatalog, loadToolkitsFrom, type
 import type { Config } from './config/index.js';
 import { acquireDataDirLock, type DatabaseHandle, type DataDirLock, openDatabase } from './db/index.js';
 import { StartupError } from './errors.js';
-import { type AuditLog, createAuditLog, createExecutor, createOutboundPolicy, type Executor } from './execution/index.js';
+import { type AuditLog, createAuditLog, createExecutor, type Executor } from './execution/index.js';
 import { buildHttpServer } from './http/index.js';
+import { createOutboundClient, createOutboundPolicy, type OutboundClient } from './outbound/index.js';
 import { type BootstrapResult, createTenancyService, type TenancyService } from './tenancy/index.js';
 import { version } from './version.js';
 
@@ -102,6 +103,7 @@ export interface SwitchboardServices {
   readonly authConfigs: AuthConfigService;
   readonly audit: AuditLog;
   readonly executor: Executor;
+  readonly outbound: OutboundClient;
 }
 
 export function createServices(core: SwitchboardCore, options: { toolkits?: ToolkitDefinition[] } = {}): SwitchboardServices {
@@ -110,15 +112,16 @@ export function createServices(core: SwitchboardCore, options: { toolkits?: Tool
   const accounts = createConnectedAccountService(db, core.vault, { cacheResolutions: core.database.kind === 'embedded' });
   const authConfigs = createAuthConfigService(db, core.vault);
   const audit = createAuditLog(db);
+  const outbound = createOutboundClient(createOutboundPolicy(core.config.allowPrivateNetworks));
   const executor = createExecutor({
     catalog,
     accounts,
     audit,
     tenancy: core.tenancy,
-    outbound: createOutboundPolicy(core.config.allowPrivateNetworks),
+    outbound,
     timeoutMs: core.config.toolTimeoutMs,
   });
-  return { catalog, accounts, authConfigs, audit, executor };
+  return { catalog, accounts, authConfigs, audit, executor, outbound };
 }
 
 export interface SwitchboardServer extends SwitchboardCore, SwitchboardServices {
@@ -176,6 +179,7 @@ export async function createSwitchboardServer(config: Config, options: CreateSer
         closed = true;
         await app.close();
         await services.executor.close();
+        await services.outbound.close();
         await core.close();
       },
     };

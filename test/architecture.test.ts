@@ -12,10 +12,11 @@ const srcDir = resolve(import.meta.dirname, '..', 'src');
 const allowedDependencies: Record<string, string[]> = {
   config: [],
   db: [],
+  outbound: [],
   tenancy: ['db'],
-  auth: ['db', 'tenancy'],
+  auth: ['db', 'tenancy', 'outbound'],
   catalog: ['db', 'tenancy', 'auth'],
-  execution: ['db', 'tenancy', 'auth', 'catalog'],
+  execution: ['db', 'tenancy', 'auth', 'catalog', 'outbound'],
   http: ['db', 'tenancy', 'auth', 'config', 'catalog', 'execution'],
 };
 

@@ -2,13 +2,13 @@ import type { Dispatcher } from 'undici';
 import type { ConnectedAccountService, ResolvedCredential } from '../auth/index.js';
 import type { Catalog, ResolvedTool } from '../catalog/index.js';
 import { type ErrorCode, SwitchboardError } from '../errors.js';
+import type { OutboundClient } from '../outbound/index.js';
 import { type Principal, requireScope, type TenancyService } from '../tenancy/index.js';
 import { applyCredential, type RequestParts } from './apply-credential.js';
 import { createArgumentValidator } from './arguments.js';
 import { type AuditLog, argumentsDigest } from './audit.js';
 import { buildUpstreamRequest } from './build-request.js';
 import type { UpstreamResponse } from './http-call.js';
-import type { OutboundPolicy } from './outbound.js';
 import { decodeBody, mapResponse, upstreamError } from './response.js';
 import { renderTemplate } from './template.js';
 
@@ -36,13 +36,12 @@ export interface ExecutorOptions {
   accounts: ConnectedAccountService;
   tenancy: TenancyService;
   audit: AuditLog;
-  outbound: OutboundPolicy;
+  outbound: OutboundClient;
   /** Per call, retries included. */
   timeoutMs?: number;
   maxAttempts?: number;
   maxRetryAfterMs?: number;
   maxResponseBytes?: number;
-  dispatcher?: Dispatcher;
 }
 
 /** Errors about the call itself (not the upstream's answer): REST reports them as HTTP errors. */
@@ -65,8 +64,8 @@ export function createExecutor(options: ExecutorOptions) {
   // The HTTP client (undici, ~150 ms to load) is loaded with the first tool call, not at start-up.
   let transport: Promise<{ dispatcher: Dispatcher; callUpstream: typeof import('./http-call.js').callUpstream }> | undefined;
   const loadTransport = () =>
-    (transport ??= Promise.all([import('./http-call.js'), import('./outbound-dispatcher.js')]).then(([http, outbound]) => ({
-      dispatcher: options.dispatcher ?? outbound.createOutboundDispatcher(options.outbound),
+    (transport ??= Promise.all([import('./http-call.js'), options.outbound.dispatcher()]).then(([http, dispatcher]) => ({
+      dispatcher,
       callUpstream: http.callUpstream,
     })));
   const limits = {
@@ -119,7 +118,7 @@ export function createExecutor(options: ExecutorOptions) {
           headers: parts.headers,
           query: parts.query,
         });
-        options.outbound.checkUrl(upstreamRequest.url);
+        options.outbound.policy.checkUrl(upstreamRequest.url);
         requestBytes = upstreamRequest.body ? Buffer.byteLength(upstreamRequest.body) : 0;
         const { annotations } = resolved.tool;
         const { dispatcher, callUpstream } = await loadTransport();
@@ -177,7 +176,6 @@ export function createExecutor(options: ExecutorOptions) {
 
     async close(): Promise<void> {
       await options.audit.flush();
-      if (!options.dispatcher && transport) await (await transport).dispatcher.close();
     },
   };
 }

@@ -1,4 +1,3 @@
 export { type AuditLog, argumentsDigest, createAuditLog, type ExecutionLogView, executionLogSchema } from './audit.js';
 export { callerErrorCodes, createExecutor, type ExecuteRequest, type ExecutionResult, type Executor, type ExecutorOptions } from './executor.js';
-export { createOutboundPolicy, type OutboundPolicy } from './outbound.js';
 export { renderPath, renderTemplate } from './template.js';

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { SwitchboardError } from '../../src/errors.js';
-import { createOutboundPolicy } from '../../src/execution/outbound.js';
-import { createOutboundDispatcher } from '../../src/execution/outbound-dispatcher.js';
+import { createOutboundDispatcher } from '../../src/outbound/dispatcher.js';
+import { createOutboundPolicy } from '../../src/outbound/index.js';
 
 describe('outbound policy', () => {
   it('blocks special-purpose addresses and allows public ones', () => {
