@@ -72,7 +72,6 @@ export async function measureExecutor(database: DatabaseKind, databaseUrl: strin
     await server.accounts.create(principal, {
       user_id: 'bench-user',
       toolkit: 'notes',
-      scheme: notesToolkit.auth[0]!,
       credentials: { tenant: 'acme', api_key: 'bench-api-key-0001' },
       base_url: `${upstream.url}/{tenant}`,
     });

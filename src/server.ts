@@ -4,8 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import {
   type AuthConfigService,
   type ConnectedAccountService,
+  type ConnectLinkService,
+  type CredentialResolver,
   createAuthConfigService,
   createConnectedAccountService,
+  createConnectLinkService,
+  createCredentialResolver,
+  createOAuthClient,
   createVault,
   generateMasterKey,
   loadMasterKey,
@@ -96,32 +101,48 @@ export async function bootstrap(core: SwitchboardCore, options: { writeKeyFile: 
 
 export type BootstrapOutcome = BootstrapResult & { keyFile?: string; keyFileError?: string };
 
-/** The services above storage: catalog, connected accounts, executor and audit. */
+/** The services above storage: catalog, managed auth, executor and audit. */
 export interface SwitchboardServices {
   readonly catalog: Catalog;
   readonly accounts: ConnectedAccountService;
+  readonly credentials: CredentialResolver;
   readonly authConfigs: AuthConfigService;
+  readonly connectLinks: ConnectLinkService;
   readonly audit: AuditLog;
   readonly executor: Executor;
   readonly outbound: OutboundClient;
 }
 
-export function createServices(core: SwitchboardCore, options: { toolkits?: ToolkitDefinition[] } = {}): SwitchboardServices {
+export interface ServiceOptions {
+  toolkits?: ToolkitDefinition[];
+  /** The public base URL, when it is only known after listening (port 0); default the configured one. */
+  publicUrl?: () => string;
+  /** Where best-effort failures (e.g. a token revocation the provider refused) are reported. */
+  warn?: (message: string, details: Record<string, unknown>) => void;
+}
+
+export function createServices(core: SwitchboardCore, options: ServiceOptions = {}): SwitchboardServices {
   const db = core.database.db;
+  const { vault } = core;
+  const publicUrl = options.publicUrl ?? (() => core.config.publicUrl);
   const catalog = createCatalog(db, options.toolkits ?? loadToolkitsFrom(builtinToolkitsDir));
-  const accounts = createConnectedAccountService(db, core.vault, { cacheResolutions: core.database.kind === 'embedded' });
-  const authConfigs = createAuthConfigService(db, core.vault);
-  const audit = createAuditLog(db);
+  const toolkits = catalog.authFacts;
   const outbound = createOutboundClient(createOutboundPolicy(core.config.allowPrivateNetworks));
+  const oauth = createOAuthClient(outbound);
+  const credentials = createCredentialResolver({ db, vault, oauth, toolkits, cacheResolutions: core.database.kind === 'embedded' });
+  const accounts = createConnectedAccountService({ db, vault, oauth, resolver: credentials, toolkits, ...(options.warn ? { warn: options.warn } : {}) });
+  const authConfigs = createAuthConfigService(db, vault, { publicUrl });
+  const connectLinks = createConnectLinkService({ db, vault, oauth, resolver: credentials, toolkits, publicUrl });
+  const audit = createAuditLog(db);
   const executor = createExecutor({
     catalog,
-    accounts,
+    credentials,
     audit,
     tenancy: core.tenancy,
     outbound,
     timeoutMs: core.config.toolTimeoutMs,
   });
-  return { catalog, accounts, authConfigs, audit, executor, outbound };
+  return { catalog, accounts, credentials, authConfigs, connectLinks, audit, executor, outbound };
 }
 
 export interface SwitchboardServer extends SwitchboardCore, SwitchboardServices {
@@ -142,8 +163,14 @@ export async function createSwitchboardServer(config: Config, options: CreateSer
   const core = await openCore(config, options);
   try {
     const bootstrapResult = await bootstrap(core, { writeKeyFile: !options.inMemoryDatabase });
-    const services = createServices(core, options.toolkits ? { toolkits: options.toolkits } : {});
-    const app = await buildHttpServer({
+    let publicUrl = config.publicUrl;
+    let app: FastifyInstance | undefined;
+    const services = createServices(core, {
+      ...(options.toolkits ? { toolkits: options.toolkits } : {}),
+      publicUrl: () => publicUrl,
+      warn: (message, details) => app?.log.warn(details, message),
+    });
+    app = await buildHttpServer({
       database: core.database,
       tenancy: core.tenancy,
       ...services,
@@ -154,15 +181,28 @@ export async function createSwitchboardServer(config: Config, options: CreateSer
       bodyLimit: config.bodyLimit,
       rateLimit: config.rateLimit,
     });
+    const http = app;
     let closed = false;
+    // Accounts whose connect link expired unused become EXPIRED; idempotent, so every instance may run it.
+    const sweeper = setInterval(() => {
+      services.connectLinks.sweep().catch((error: unknown) => http.log.warn({ err: error }, 'connect-link sweep failed'));
+    }, 60_000);
+    sweeper.unref();
     return {
       ...core,
       ...services,
-      app,
+      app: http,
       bootstrapResult,
       async listen() {
         try {
-          return await app.listen({ port: config.port, host: config.host });
+          const bound = await http.listen({ port: config.port, host: config.host });
+          // A public URL with port 0 cannot be reached: it becomes the port actually bound.
+          const configured = new URL(config.publicUrl);
+          if (configured.port === '0') {
+            configured.port = new URL(bound).port;
+            publicUrl = configured.href.replace(/\/+$/, '');
+          }
+          return bound;
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
           if (code === 'EADDRINUSE') {
@@ -177,7 +217,8 @@ export async function createSwitchboardServer(config: Config, options: CreateSer
       async close() {
         if (closed) return;
         closed = true;
-        await app.close();
+        clearInterval(sweeper);
+        await http.close();
         await services.executor.close();
         await services.outbound.close();
         await core.close();

@@ -1,11 +1,13 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Database, tables } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
 import { newId } from '../ids.js';
 import { keysetAfter, keysetOrder, type Page, toPage } from '../pagination.js';
 import { type Principal, requireScope } from '../tenancy/index.js';
-import { maskSecret } from './connected-accounts.js';
+import type { Queryable } from './account-store.js';
+import { maskSecret } from './credential-fields.js';
+import { checkOAuthEndpoint, type OAuthClientConfig } from './oauth-client.js';
 import type { AuthScheme } from './schemes.js';
 import type { Vault } from './vault.js';
 
@@ -22,6 +24,10 @@ export const authConfigSchema = z
     client_secret_hint: z.string().nullable().describe('Masked; the secret itself is write-only.'),
     scopes: z.array(z.string()),
     allowed_tools: z.array(z.string()).nullable().describe('Only these tools may run with accounts of this config; null allows all.'),
+    authorization_url: z.string().nullable().describe("OAuth endpoint overrides (self-hosted providers); null uses the toolkit's."),
+    token_url: z.string().nullable(),
+    revocation_url: z.string().nullable(),
+    redirect_uri: z.string().nullable().describe('For OAuth configs: the callback URL to register in your OAuth app.'),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -37,6 +43,9 @@ export const createAuthConfigSchema = z
     client_secret: z.string().min(1).max(8192).optional(),
     scopes: z.array(z.string().min(1).max(200)).max(100).optional(),
     allowed_tools: z.array(z.string().min(1).max(200)).max(1000).optional(),
+    authorization_url: z.url().max(2000).optional().describe("OAuth only: override the toolkit's authorization endpoint (e.g. a self-hosted provider)."),
+    token_url: z.url().max(2000).optional(),
+    revocation_url: z.url().max(2000).optional(),
   })
   .strict();
 export type CreateAuthConfigInput = z.infer<typeof createAuthConfigSchema>;
@@ -48,18 +57,25 @@ export const updateAuthConfigSchema = z
     client_secret: z.string().min(1).max(8192).optional(),
     scopes: z.array(z.string().min(1).max(200)).max(100).optional(),
     allowed_tools: z.array(z.string().min(1).max(200)).max(1000).nullable().optional(),
+    authorization_url: z.url().max(2000).nullable().optional(),
+    token_url: z.url().max(2000).nullable().optional(),
+    revocation_url: z.url().max(2000).nullable().optional(),
   })
   .strict();
 export type UpdateAuthConfigInput = z.infer<typeof updateAuthConfigSchema>;
 
-/** What the service needs to know of the toolkit an auth config is for. */
+/** What the auth module needs to know of a toolkit (the catalog, above it, provides it). */
 export interface ToolkitAuthFacts {
   slug: string;
+  name: string;
   auth: readonly AuthScheme[];
   toolSlugs: readonly string[];
 }
 
-type AuthConfigRow = typeof tables.authConfigs.$inferSelect;
+/** Looks a toolkit up for a project (TOOLKIT_NOT_FOUND when there is none). */
+export type ToolkitLookup = (projectId: string, slug: string) => Promise<ToolkitAuthFacts>;
+
+export type AuthConfigRow = typeof tables.authConfigs.$inferSelect;
 const sealContext = (id: string) => `auth_config:${id}`;
 
 function toolkitSchemeFor(scheme: AuthConfigScheme): AuthScheme['type'] {
@@ -84,6 +100,56 @@ function schemeOf(toolkit: ToolkitAuthFacts, requested: AuthConfigScheme | undef
   return first.grant === 'client_credentials' ? 'oauth2_client_credentials' : 'oauth2_authorization_code';
 }
 
+const endpointFields = ['authorization_url', 'token_url', 'revocation_url'] as const;
+
+function checkEndpoints(scheme: string, input: Partial<Record<(typeof endpointFields)[number], string | null | undefined>>): void {
+  for (const field of endpointFields) {
+    const value = input[field];
+    if (value === undefined || value === null) continue;
+    if (!scheme.startsWith('oauth2')) throw new SwitchboardError('VALIDATION_FAILED', `${field} belongs to OAuth 2 configs, not ${scheme}.`, { field });
+    checkOAuthEndpoint(value, field);
+  }
+}
+
+/** The OAuth client an account of this config talks to: the project's app, on the toolkit's endpoints unless overridden. */
+export function oauthClientConfig(vault: Vault, row: AuthConfigRow, toolkit: ToolkitAuthFacts): OAuthClientConfig {
+  const scheme = toolkit.auth.find((candidate) => candidate.type === 'oauth2');
+  if (scheme?.type !== 'oauth2' || !row.clientId) {
+    throw new SwitchboardError('VALIDATION_FAILED', `Auth config ${row.id} is not an OAuth 2 configuration of ${toolkit.slug}.`, { auth_config_id: row.id });
+  }
+  return {
+    clientId: row.clientId,
+    clientSecret: row.clientSecret ? vault.openText(row.clientSecret, sealContext(row.id)) : undefined,
+    authorizationUrl: row.authorizationUrl ?? scheme.authorization_url,
+    tokenUrl: row.tokenUrl ?? scheme.token_url,
+    revocationUrl: row.revocationUrl ?? scheme.revocation_url,
+    scopes: row.scopes,
+  };
+}
+
+/** An auth config of the project by id, for other services of this module. */
+export async function loadAuthConfig(db: Queryable, projectId: string, id: string): Promise<AuthConfigRow> {
+  const [row] = await db
+    .select()
+    .from(tables.authConfigs)
+    .where(and(eq(tables.authConfigs.id, id), eq(tables.authConfigs.projectId, projectId)));
+  if (!row) throw new SwitchboardError('NOT_FOUND', `Auth config ${id} was not found.`, { auth_config_id: id });
+  return row;
+}
+
+/** The project's most recent auth config for a toolkit, if it made one. */
+export async function latestAuthConfig(db: Queryable, projectId: string, toolkit: string): Promise<AuthConfigRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(tables.authConfigs)
+    .where(and(eq(tables.authConfigs.projectId, projectId), eq(tables.authConfigs.toolkit, toolkit)))
+    .orderBy(sql`${tables.authConfigs.createdAt} desc`)
+    .limit(1);
+  return row;
+}
+
+export const oauthCallbackPath = '/connect/oauth/callback';
+
 function checkAllowedTools(toolkit: ToolkitAuthFacts, allowed: readonly string[] | null | undefined): void {
   const unknown = (allowed ?? []).filter((slug) => !toolkit.toolSlugs.includes(slug));
   if (unknown.length > 0) {
@@ -98,7 +164,8 @@ function checkAllowedTools(toolkit: ToolkitAuthFacts, allowed: readonly string[]
  * Auth configs: how a project's users connect a toolkit. The OAuth client secret is sealed by the
  * vault and never returned; responses carry a masked hint.
  */
-export function createAuthConfigService(db: Database, vault: Vault) {
+/** @param options.publicUrl the server's public base URL (known only after listening when the port is chosen at start). */
+export function createAuthConfigService(db: Database, vault: Vault, options: { publicUrl: () => string }) {
   function present(row: AuthConfigRow): AuthConfigView {
     return {
       id: row.id,
@@ -109,19 +176,16 @@ export function createAuthConfigService(db: Database, vault: Vault) {
       client_secret_hint: row.clientSecret ? maskSecret(vault.openText(row.clientSecret, sealContext(row.id))) : null,
       scopes: row.scopes,
       allowed_tools: row.allowedTools,
+      authorization_url: row.authorizationUrl,
+      token_url: row.tokenUrl,
+      revocation_url: row.revocationUrl,
+      redirect_uri: row.scheme === 'oauth2_authorization_code' ? new URL(oauthCallbackPath, options.publicUrl()).href : null,
       created_at: row.createdAt.toISOString(),
       updated_at: row.updatedAt.toISOString(),
     };
   }
 
-  async function find(principal: Principal, id: string): Promise<AuthConfigRow> {
-    const [row] = await db
-      .select()
-      .from(tables.authConfigs)
-      .where(and(eq(tables.authConfigs.id, id), eq(tables.authConfigs.projectId, principal.projectId)));
-    if (!row) throw new SwitchboardError('NOT_FOUND', `Auth config ${id} was not found.`, { auth_config_id: id });
-    return row;
-  }
+  const find = (principal: Principal, id: string) => loadAuthConfig(db, principal.projectId, id);
 
   return {
     async create(principal: Principal, toolkit: ToolkitAuthFacts, input: CreateAuthConfigInput): Promise<AuthConfigView> {
@@ -140,6 +204,7 @@ export function createAuthConfigService(db: Database, vault: Vault) {
         throw new SwitchboardError('VALIDATION_FAILED', 'The client-credentials grant needs the client_secret.', { field: 'client_secret' });
       }
       checkAllowedTools(toolkit, input.allowed_tools);
+      checkEndpoints(scheme, input);
       const oauthScheme = toolkit.auth.find((candidate) => candidate.type === 'oauth2');
       const defaultScopes = isOAuth && oauthScheme?.type === 'oauth2' ? oauthScheme.scopes : [];
       const id = newId('ac');
@@ -155,6 +220,9 @@ export function createAuthConfigService(db: Database, vault: Vault) {
           clientSecret: input.client_secret ? vault.seal(input.client_secret, sealContext(id)) : null,
           scopes: input.scopes ?? defaultScopes,
           allowedTools: input.allowed_tools ?? null,
+          authorizationUrl: input.authorization_url ?? null,
+          tokenUrl: input.token_url ?? null,
+          revocationUrl: input.revocation_url ?? null,
         })
         .returning();
       return present(row!);
@@ -191,6 +259,7 @@ export function createAuthConfigService(db: Database, vault: Vault) {
           field: 'client_id',
         });
       }
+      checkEndpoints(existing.scheme, input);
       if (input.allowed_tools) checkAllowedTools(await toolkitOf(existing.toolkit), input.allowed_tools);
       const [row] = await db
         .update(tables.authConfigs)
@@ -200,6 +269,9 @@ export function createAuthConfigService(db: Database, vault: Vault) {
           ...(input.client_secret !== undefined ? { clientSecret: vault.seal(input.client_secret, sealContext(id)) } : {}),
           ...(input.scopes !== undefined ? { scopes: input.scopes } : {}),
           ...(input.allowed_tools !== undefined ? { allowedTools: input.allowed_tools } : {}),
+          ...(input.authorization_url !== undefined ? { authorizationUrl: input.authorization_url } : {}),
+          ...(input.token_url !== undefined ? { tokenUrl: input.token_url } : {}),
+          ...(input.revocation_url !== undefined ? { revocationUrl: input.revocation_url } : {}),
           updatedAt: sql`now()`,
         })
         .where(eq(tables.authConfigs.id, id))
@@ -210,6 +282,14 @@ export function createAuthConfigService(db: Database, vault: Vault) {
     async remove(principal: Principal, id: string): Promise<void> {
       requireScope(principal, 'manage');
       await find(principal, id);
+      const [inUse] = await db.select({ value: count() }).from(tables.connectedAccounts).where(eq(tables.connectedAccounts.authConfigId, id));
+      if ((inUse?.value ?? 0) > 0) {
+        throw new SwitchboardError(
+          'CONFLICT',
+          `Auth config ${id} is used by ${inUse!.value} connected account(s); delete those accounts first (GET /v1/connected-accounts?auth_config_id=${id}).`,
+          { auth_config_id: id, connected_accounts: inUse!.value },
+        );
+      }
       await db.delete(tables.authConfigs).where(eq(tables.authConfigs.id, id));
     },
   };

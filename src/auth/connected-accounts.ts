@@ -4,7 +4,12 @@ import { type Database, tables } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
 import { newId } from '../ids.js';
 import { keysetAfter, keysetOrder, type Page, toPage } from '../pagination.js';
-import { type Principal, requireScope, userIdSchema } from '../tenancy/index.js';
+import { actingUser, type Principal, requireScope } from '../tenancy/index.js';
+import { type AccountRow, activateAccount, findAccount, makeDefault, openCredentials, promoteDefault, requireAccountWrite } from './account-store.js';
+import { type AuthConfigRow, latestAuthConfig, loadAuthConfig, oauthClientConfig, type ToolkitLookup } from './auth-configs.js';
+import { checkCredentialFields, credentialHints, maskSecret } from './credential-fields.js';
+import type { CredentialResolver } from './credential-resolver.js';
+import type { OAuthClient } from './oauth-client.js';
 import type { AuthScheme } from './schemes.js';
 import type { Vault } from './vault.js';
 
@@ -17,12 +22,14 @@ export const connectedAccountSchema = z
     user_id: z.string(),
     toolkit: z.string(),
     auth_scheme: z.string(),
+    auth_config_id: z.string().nullable(),
     status: z.enum(connectedAccountStatuses),
     status_reason: z.string().nullable(),
     alias: z.string().nullable(),
     is_default: z.boolean(),
     base_url: z.string().nullable(),
     credential_hints: z.record(z.string(), z.string()).describe('Masked hints only; credentials are write-only.'),
+    token_expires_at: z.string().nullable().describe('OAuth accounts: when the current access token expires (it is refreshed before then).'),
     created_at: z.string(),
     updated_at: z.string(),
     last_used_at: z.string().nullable(),
@@ -30,191 +37,238 @@ export const connectedAccountSchema = z
   .meta({ id: 'ConnectedAccount' });
 export type ConnectedAccountView = z.infer<typeof connectedAccountSchema>;
 
-type AccountRow = typeof tables.connectedAccounts.$inferSelect;
-
-function present(row: AccountRow): ConnectedAccountView {
+export function presentAccount(row: AccountRow): ConnectedAccountView {
   return {
     id: row.id,
     user_id: row.userId,
     toolkit: row.toolkit,
     auth_scheme: row.authScheme,
+    auth_config_id: row.authConfigId,
     status: row.status as ConnectedAccountStatus,
     status_reason: row.statusReason,
     alias: row.alias,
     is_default: row.isDefault,
     base_url: row.baseUrl,
     credential_hints: row.credentialHints as Record<string, string>,
+    token_expires_at: row.tokenExpiresAt?.toISOString() ?? null,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
     last_used_at: row.lastUsedAt?.toISOString() ?? null,
   };
 }
 
-/** What a secret looks like in listings: enough to recognise it, not to use it. */
-export function maskSecret(value: string): string {
-  return value.length >= 12 ? `••••${value.slice(-4)}` : '••••';
-}
+export const createConnectedAccountSchema = z
+  .object({
+    user_id: z.string().optional().describe('The end user; a user-bound key may leave it out.'),
+    toolkit: z.string().min(1).max(64),
+    auth_config_id: z
+      .string()
+      .max(64)
+      .optional()
+      .describe('Connect through this auth config (its scheme and tool allow-list apply). Required for OAuth client credentials.'),
+    auth_scheme: z
+      .enum(['none', 'api_key', 'basic', 'bearer'])
+      .optional()
+      .describe("Without an auth config: the toolkit's scheme to use; defaults to its first one that takes typed-in credentials."),
+    credentials: z.record(z.string(), z.unknown()).default({}).describe('Write-only: never returned.'),
+    base_url: z.url().optional().describe('Another base URL for this account (self-hosted or regional API); outbound safety rules apply.'),
+    server_urls: z.record(z.string(), z.url()).optional(),
+    alias: z.string().trim().min(1).max(100).optional(),
+  })
+  .strict();
+export type CreateConnectedAccount = z.infer<typeof createConnectedAccountSchema>;
 
-const sealContext = (accountId: string) => `connected_account:${accountId}`;
-
-export interface CreateConnectedAccount {
-  user_id: string;
-  toolkit: string;
-  scheme: AuthScheme;
-  credentials: Record<string, string>;
-  base_url?: string | undefined;
-  server_urls?: Record<string, string> | undefined;
-  alias?: string | undefined;
-}
-
-/** The credential the executor applies to a request. */
-export interface ResolvedCredential {
-  connectedAccountId: string | null;
-  scheme: AuthScheme['type'];
-  fields: Record<string, string>;
-  baseUrl?: string | undefined;
-  serverUrls?: Record<string, string> | undefined;
-  lastUsedAt?: Date | null;
-}
-
-// last_used_at is informational; minute precision spares a write per tool call.
-const lastUsedGranularityMs = 60_000;
+export const updateConnectedAccountSchema = z
+  .object({
+    alias: z.string().trim().min(1).max(100).nullable().optional(),
+    is_default: z.literal(true).optional().describe("Make this the user's default account for its toolkit."),
+  })
+  .strict();
+export type UpdateConnectedAccount = z.infer<typeof updateConnectedAccountSchema>;
 
 export interface ConnectedAccountServiceOptions {
-  /**
-   * Keep resolved credentials in memory. Only correct when this process is the only writer (the
-   * embedded database): every change made through this service clears the cache.
-   */
-  cacheResolutions?: boolean;
+  db: Database;
+  vault: Vault;
+  oauth: OAuthClient;
+  resolver: CredentialResolver;
+  toolkits: ToolkitLookup;
+  /** Where failures of best-effort work (token revocation) are reported; never with secrets. */
+  warn?: (message: string, details: Record<string, unknown>) => void;
 }
 
-export function createConnectedAccountService(db: Database, vault: Vault, options: ConnectedAccountServiceOptions = {}) {
-  const resolutions = new Map<string, ResolvedCredential>();
-  const invalidate = () => resolutions.clear();
-  // Resolution runs on every tool call: prepared once, planned once per connection.
-  const accounts = tables.connectedAccounts;
-  const scope = and(
-    eq(accounts.projectId, sql.placeholder('projectId')),
-    eq(accounts.userId, sql.placeholder('userId')),
-    eq(accounts.toolkit, sql.placeholder('toolkit')),
-  );
-  const defaultAccount = db
-    .select()
-    .from(accounts)
-    .where(and(scope, eq(accounts.isDefault, true)))
-    .prepare('resolve_default_connected_account');
-  const namedAccount = db
-    .select()
-    .from(accounts)
-    .where(and(scope, eq(accounts.id, sql.placeholder('accountId'))))
-    .prepare('resolve_named_connected_account');
+/** The toolkit scheme an account connects with, from its auth config or the request. */
+function chooseScheme(toolkit: { slug: string; auth: readonly AuthScheme[] }, config: AuthConfigRow | undefined, wanted: string | undefined): AuthScheme {
+  const type = config ? (config.scheme.startsWith('oauth2') ? 'oauth2' : config.scheme) : wanted;
+  const scheme = type ? toolkit.auth.find((candidate) => candidate.type === type) : toolkit.auth.find((candidate) => candidate.type !== 'oauth2');
+  if (!scheme) {
+    throw new SwitchboardError(
+      'VALIDATION_FAILED',
+      `${toolkit.slug} does not accept ${type ?? 'typed-in credentials'}; it accepts ${toolkit.auth.map((s) => s.type).join(', ')}.`,
+      { field: 'auth_scheme' },
+    );
+  }
+  return scheme;
+}
 
-  async function find(principal: Principal, id: string): Promise<AccountRow> {
-    const [row] = await db
-      .select()
-      .from(tables.connectedAccounts)
-      .where(and(eq(tables.connectedAccounts.id, id), eq(tables.connectedAccounts.projectId, principal.projectId)));
-    if (!row) throw new SwitchboardError('NOT_FOUND', `Connected account ${id} was not found.`, { connected_account_id: id });
-    return row;
+/** Connected accounts over REST: create, list, read, change, refresh and delete (credentials stay write-only). */
+export function createConnectedAccountService(options: ConnectedAccountServiceOptions) {
+  const { db, vault, oauth, resolver } = options;
+  const accounts = tables.connectedAccounts;
+
+  /** Runs a change and keeps the resolver's cache honest, before and after the commit. */
+  async function changing<T>(work: () => Promise<T>): Promise<T> {
+    resolver.invalidate();
+    try {
+      return await work();
+    } finally {
+      resolver.invalidate();
+    }
+  }
+
+  async function revokeTokens(row: AccountRow): Promise<void> {
+    if (row.authScheme !== 'oauth2' || !row.authConfigId || !row.credentials) return;
+    try {
+      const config = oauthClientConfig(vault, await loadAuthConfig(db, row.projectId, row.authConfigId), await options.toolkits(row.projectId, row.toolkit));
+      const tokens = openCredentials(vault, row);
+      if (tokens.refresh_token) await oauth.revoke(config, tokens.refresh_token, 'refresh_token');
+      if (tokens.access_token) await oauth.revoke(config, tokens.access_token, 'access_token');
+    } catch (error) {
+      options.warn?.('token revocation failed; the account is deleted anyway', {
+        connected_account_id: row.id,
+        code: (error as SwitchboardError).code,
+        reason: (error as Error).message,
+      });
+    }
   }
 
   return {
-    /** Stores credentials typed in by a person or a developer; the account is ACTIVE at once. */
+    /**
+     * Stores credentials a developer posts (API key, basic, bearer), or connects a service account
+     * through an OAuth client-credentials auth config. The account is ACTIVE at once.
+     */
     async create(principal: Principal, input: CreateConnectedAccount): Promise<ConnectedAccountView> {
-      requireScope(principal, 'manage');
-      const userId = userIdSchema.parse(input.user_id);
-      const fields = 'fields' in input.scheme ? input.scheme.fields : [];
-      if (input.scheme.type === 'oauth2') {
-        throw new SwitchboardError('VALIDATION_FAILED', 'OAuth 2 accounts are connected through a connect link, not by posting credentials.', {
-          field: 'auth_scheme',
-        });
+      const userId = actingUser(principal, input.user_id);
+      requireAccountWrite(principal, userId);
+      const toolkit = await options.toolkits(principal.projectId, input.toolkit);
+      let config = input.auth_config_id ? await loadAuthConfig(db, principal.projectId, input.auth_config_id) : undefined;
+      if (!config && !input.auth_scheme) {
+        // The project's own config for the toolkit applies (its allow-list too), when it takes typed-in credentials.
+        const latest = await latestAuthConfig(db, principal.projectId, toolkit.slug);
+        if (latest && !latest.scheme.startsWith('oauth2')) config = latest;
       }
-      const unknown = Object.keys(input.credentials).filter((name) => !fields.some((field) => field.name === name));
-      if (unknown.length > 0) {
+      if (config && config.toolkit !== toolkit.slug) {
+        throw new SwitchboardError('VALIDATION_FAILED', `Auth config ${config.id} is for ${config.toolkit}, not ${toolkit.slug}.`, { field: 'auth_config_id' });
+      }
+      if (config?.scheme === 'oauth2_authorization_code') {
         throw new SwitchboardError(
           'VALIDATION_FAILED',
-          `Unknown credential field ${unknown[0]}; this scheme takes ${fields.map((f) => f.name).join(', ') || 'none'}.`,
-          {
-            field: `credentials.${unknown[0]}`,
-          },
+          'OAuth 2 accounts are connected by the user through a connect link: POST /v1/connect-links, then have them open its redirect_url.',
+          { field: 'auth_config_id' },
         );
       }
-      for (const field of fields) {
-        const value = input.credentials[field.name];
-        if (field.required && (value === undefined || value === '')) {
-          throw new SwitchboardError('VALIDATION_FAILED', `The credential field "${field.name}" (${field.label}) is required.`, {
-            field: `credentials.${field.name}`,
+      const scheme = chooseScheme(toolkit, config, input.auth_scheme);
+      let credentials: Record<string, string>;
+      let hints: Record<string, string>;
+      let tokenExpiresAt: Date | null = null;
+      if (scheme.type === 'oauth2') {
+        if (config?.scheme !== 'oauth2_client_credentials') {
+          throw new SwitchboardError(
+            'VALIDATION_FAILED',
+            'OAuth 2 accounts are connected by the user through a connect link (POST /v1/connect-links), or as a service account through an oauth2_client_credentials auth config.',
+            { field: 'auth_config_id' },
+          );
+        }
+        if (Object.keys(input.credentials).length > 0) {
+          throw new SwitchboardError('VALIDATION_FAILED', 'A client-credentials account takes no credentials: the auth config holds the client.', {
+            field: 'credentials',
           });
         }
+        const tokens = await oauth.clientCredentials(oauthClientConfig(vault, config, toolkit));
+        credentials = { access_token: tokens.access_token };
+        hints = { access_token: maskSecret(tokens.access_token) };
+        tokenExpiresAt = tokens.expires_at ? new Date(tokens.expires_at) : null;
+      } else {
+        const fields = 'fields' in scheme ? scheme.fields : [];
+        credentials = checkCredentialFields(fields, input.credentials);
+        hints = credentialHints(fields, credentials);
       }
-      const hints = Object.fromEntries(
-        fields
-          .filter((field) => input.credentials[field.name])
-          .map((field) => [field.name, field.secret ? maskSecret(input.credentials[field.name]!) : input.credentials[field.name]!]),
+      const created = await changing(() =>
+        db.transaction(async (tx) => {
+          await tx.insert(tables.users).values({ projectId: principal.projectId, userId }).onConflictDoNothing();
+          const [pending] = await tx
+            .insert(accounts)
+            .values({
+              id: newId('ca'),
+              projectId: principal.projectId,
+              userId,
+              toolkit: toolkit.slug,
+              authScheme: scheme.type,
+              status: 'INITIATED',
+              baseUrl: input.base_url ?? null,
+              serverUrls: input.server_urls ?? null,
+              alias: input.alias ?? null,
+            })
+            .returning();
+          return activateAccount(tx, vault, pending!, {
+            authScheme: scheme.type,
+            authConfigId: config?.id ?? null,
+            credentials,
+            hints,
+            tokenExpiresAt,
+          });
+        }),
       );
-      const id = newId('ca');
-      invalidate();
-      const created = await db.transaction(async (tx) => {
-        const [existingDefault] = await tx
-          .select({ id: tables.connectedAccounts.id })
-          .from(tables.connectedAccounts)
-          .where(
-            and(
-              eq(tables.connectedAccounts.projectId, principal.projectId),
-              eq(tables.connectedAccounts.userId, userId),
-              eq(tables.connectedAccounts.toolkit, input.toolkit),
-              eq(tables.connectedAccounts.isDefault, true),
-            ),
-          );
-        const [row] = await tx
-          .insert(tables.connectedAccounts)
-          .values({
-            id,
-            projectId: principal.projectId,
-            userId,
-            toolkit: input.toolkit,
-            authScheme: input.scheme.type,
-            status: 'ACTIVE',
-            credentials: vault.seal(JSON.stringify(input.credentials), sealContext(id)),
-            credentialHints: hints,
-            baseUrl: input.base_url ?? null,
-            serverUrls: input.server_urls ?? null,
-            alias: input.alias ?? null,
-            isDefault: !existingDefault,
-          })
-          .returning();
-        return present(row!);
-      });
-      // Cleared again after the commit: a resolution racing the transaction may have cached the old default.
-      invalidate();
-      return created;
+      return presentAccount(created);
     },
 
     async list(
       principal: Principal,
-      query: { user_id?: string | undefined; toolkit?: string | undefined; limit: number; cursor?: string | undefined },
+      query: {
+        user_id?: string | undefined;
+        toolkit?: string | undefined;
+        status?: ConnectedAccountStatus | undefined;
+        auth_config_id?: string | undefined;
+        limit: number;
+        cursor?: string | undefined;
+      },
     ): Promise<Page<ConnectedAccountView>> {
       requireScope(principal, 'tools:execute');
-      const table = tables.connectedAccounts;
+      const userId = principal.userId ? actingUser(principal, query.user_id) : query.user_id;
       const rows = await db
         .select()
-        .from(table)
+        .from(accounts)
         .where(
           and(
-            eq(table.projectId, principal.projectId),
-            query.user_id ? eq(table.userId, query.user_id) : undefined,
-            query.toolkit ? eq(table.toolkit, query.toolkit) : undefined,
-            keysetAfter(table, query.cursor),
+            eq(accounts.projectId, principal.projectId),
+            userId ? eq(accounts.userId, userId) : undefined,
+            query.toolkit ? eq(accounts.toolkit, query.toolkit) : undefined,
+            query.status ? eq(accounts.status, query.status) : undefined,
+            query.auth_config_id ? eq(accounts.authConfigId, query.auth_config_id) : undefined,
+            keysetAfter(accounts, query.cursor),
           ),
         )
-        .orderBy(...keysetOrder(table))
+        .orderBy(...keysetOrder(accounts))
         .limit(query.limit + 1);
-      return toPage(rows, query.limit, present);
+      return toPage(rows, query.limit, presentAccount);
     },
 
     async get(principal: Principal, id: string): Promise<ConnectedAccountView> {
       requireScope(principal, 'tools:execute');
-      return present(await find(principal, id));
+      return presentAccount(await findAccount(db, principal, id));
+    },
+
+    /** Renames (alias) or makes the account the user's default for its toolkit. */
+    async update(principal: Principal, id: string, input: UpdateConnectedAccount): Promise<ConnectedAccountView> {
+      const row = await findAccount(db, principal, id);
+      requireAccountWrite(principal, row.userId);
+      const updated = await changing(() =>
+        db.transaction(async (tx) => {
+          if (input.alias !== undefined) await tx.update(accounts).set({ alias: input.alias, updatedAt: sql`now()` }).where(eq(accounts.id, id));
+          if (input.is_default) await makeDefault(tx, row);
+          return findAccount(tx, principal, id);
+        }),
+      );
+      return presentAccount(updated);
     },
 
     /**
@@ -222,105 +276,63 @@ export function createConnectedAccountService(db: Database, vault: Vault, option
      * ACTIVE and DISABLED accounts can be switched (an EXPIRED or FAILED one needs reconnecting).
      */
     async setEnabled(principal: Principal, id: string, enabled: boolean): Promise<ConnectedAccountView> {
-      requireScope(principal, 'manage');
-      const row = await find(principal, id);
+      const row = await findAccount(db, principal, id);
+      requireAccountWrite(principal, row.userId);
       const target = enabled ? 'ACTIVE' : 'DISABLED';
-      if (row.status === target) return present(row);
+      if (row.status === target) return presentAccount(row);
       if (row.status !== 'ACTIVE' && row.status !== 'DISABLED') {
         throw new SwitchboardError('CONFLICT', `Account ${id} is ${row.status}; reconnect it instead of ${enabled ? 'enabling' : 'disabling'} it.`, {
           connected_account_id: id,
           status: row.status,
         });
       }
-      invalidate();
-      const [updated] = await db
-        .update(tables.connectedAccounts)
-        .set({ status: target, statusReason: enabled ? null : 'disabled through the API', updatedAt: sql`now()` })
-        .where(and(eq(tables.connectedAccounts.id, id), eq(tables.connectedAccounts.status, row.status)))
-        .returning();
-      invalidate();
+      const [updated] = await changing(() =>
+        db
+          .update(accounts)
+          .set({ status: target, statusReason: enabled ? null : 'disabled through the API', updatedAt: sql`now()` })
+          .where(and(eq(accounts.id, id), eq(accounts.status, row.status)))
+          .returning(),
+      );
       if (!updated) throw new SwitchboardError('CONFLICT', `Account ${id} changed meanwhile; read it again.`, { connected_account_id: id });
-      return present(updated);
-    },
-
-    async remove(principal: Principal, id: string): Promise<void> {
-      requireScope(principal, 'manage');
-      const row = await find(principal, id);
-      invalidate();
-      await db.transaction(async (tx) => {
-        await tx.delete(tables.connectedAccounts).where(eq(tables.connectedAccounts.id, id));
-        if (row.isDefault) {
-          // The user's next most recent account of this toolkit becomes the default.
-          await tx.execute(sql`
-            update connected_accounts set is_default = true
-            where id = (select id from connected_accounts
-                        where project_id = ${row.projectId} and user_id = ${row.userId} and toolkit = ${row.toolkit}
-                        order by created_at desc limit 1)`);
-        }
-      });
-      invalidate();
+      return presentAccount(updated);
     },
 
     /**
-     * The account a call runs with: the one named (it must be this user's), else the user's default
-     * for the toolkit. Only ACTIVE accounts are usable.
+     * OAuth accounts: gets a new access token now (refresh token, or the client-credentials grant).
+     * The account stays ACTIVE on success; a refused grant marks it EXPIRED. Typed-in credentials
+     * cannot be refreshed: reconnect through a connect link to replace them.
      */
-    async resolve(context: { projectId: string; userId: string; toolkit: string; connectedAccountId?: string | undefined }): Promise<ResolvedCredential> {
-      const cacheKey = `${context.projectId}\u0000${context.userId}\u0000${context.toolkit}\u0000${context.connectedAccountId ?? ''}`;
-      const cached = options.cacheResolutions ? resolutions.get(cacheKey) : undefined;
-      if (cached) return cached;
-      const parameters = { projectId: context.projectId, userId: context.userId, toolkit: context.toolkit };
-      const [row] = context.connectedAccountId
-        ? await namedAccount.execute({ ...parameters, accountId: context.connectedAccountId })
-        : await defaultAccount.execute(parameters);
-      if (!row) {
-        if (context.connectedAccountId) {
-          throw new SwitchboardError(
-            'NOT_FOUND',
-            `Connected account ${context.connectedAccountId} is not a ${context.toolkit} account of user ${context.userId}.`,
-            {
-              connected_account_id: context.connectedAccountId,
-            },
-          );
-        }
+    async refresh(principal: Principal, id: string): Promise<ConnectedAccountView> {
+      const row = await findAccount(db, principal, id);
+      requireAccountWrite(principal, row.userId);
+      if (row.authScheme !== 'oauth2') {
         throw new SwitchboardError(
-          'NOT_CONNECTED',
-          `User ${context.userId} has no connected ${context.toolkit} account. Connect one first (POST /v1/connected-accounts).`,
-          { toolkit: context.toolkit, user_id: context.userId },
+          'CONFLICT',
+          `Account ${id} uses ${row.authScheme} credentials, which have no token to refresh; to replace them, POST /v1/connect-links with connected_account_id.`,
+          { connected_account_id: id },
         );
       }
-      if (row.status !== 'ACTIVE') {
-        throw new SwitchboardError(
-          'NOT_CONNECTED',
-          `The ${context.toolkit} account ${row.id} is ${row.status}${row.statusReason ? ` (${row.statusReason})` : ''}; reconnect it.`,
-          {
-            toolkit: context.toolkit,
-            connected_account_id: row.id,
-            status: row.status,
-          },
-        );
+      if (row.status !== 'ACTIVE' && row.status !== 'EXPIRED') {
+        throw new SwitchboardError('CONFLICT', `Account ${id} is ${row.status}; only ACTIVE or EXPIRED OAuth accounts can be refreshed.`, {
+          connected_account_id: id,
+          status: row.status,
+        });
       }
-      const fields = row.credentials ? (JSON.parse(vault.openText(row.credentials, sealContext(row.id))) as Record<string, string>) : {};
-      const resolved: ResolvedCredential = {
-        connectedAccountId: row.id,
-        scheme: row.authScheme as AuthScheme['type'],
-        fields,
-        baseUrl: row.baseUrl ?? undefined,
-        serverUrls: (row.serverUrls as Record<string, string> | null) ?? undefined,
-        lastUsedAt: row.lastUsedAt,
-      };
-      if (options.cacheResolutions) {
-        if (resolutions.size >= 10_000) invalidate();
-        resolutions.set(cacheKey, resolved);
-      }
-      return resolved;
+      await changing(() => resolver.refresh(row));
+      return presentAccount(await findAccount(db, principal, id));
     },
 
-    async markUsed(credential: ResolvedCredential): Promise<void> {
-      if (!credential.connectedAccountId) return;
-      if (credential.lastUsedAt && Date.now() - credential.lastUsedAt.getTime() < lastUsedGranularityMs) return;
-      credential.lastUsedAt = new Date();
-      await db.update(tables.connectedAccounts).set({ lastUsedAt: sql`now()` }).where(eq(tables.connectedAccounts.id, credential.connectedAccountId));
+    /** Deletes the account and its credentials; OAuth tokens are revoked at the provider first when it supports it. */
+    async remove(principal: Principal, id: string): Promise<void> {
+      const row = await findAccount(db, principal, id);
+      requireAccountWrite(principal, row.userId);
+      await revokeTokens(row);
+      await changing(() =>
+        db.transaction(async (tx) => {
+          await tx.delete(accounts).where(eq(accounts.id, id));
+          if (row.isDefault) await promoteDefault(tx, row);
+        }),
+      );
     },
   };
 }

@@ -1,4 +1,5 @@
 export {
+  type AuthConfigRow,
   type AuthConfigScheme,
   type AuthConfigService,
   type AuthConfigView,
@@ -7,10 +8,24 @@ export {
   type CreateAuthConfigInput,
   createAuthConfigSchema,
   createAuthConfigService,
+  oauthCallbackPath,
   type ToolkitAuthFacts,
+  type ToolkitLookup,
   type UpdateAuthConfigInput,
   updateAuthConfigSchema,
 } from './auth-configs.js';
+export {
+  bindingCookieName,
+  type ConnectLinkService,
+  type ConnectLinkView,
+  type ConnectOutcome,
+  type ConnectPage,
+  type CreateConnectLinkInput,
+  callbackWithOutcome,
+  connectLinkSchema,
+  createConnectLinkSchema,
+  createConnectLinkService,
+} from './connect-links.js';
 export {
   type ConnectedAccountService,
   type ConnectedAccountServiceOptions,
@@ -19,10 +34,13 @@ export {
   type CreateConnectedAccount,
   connectedAccountSchema,
   connectedAccountStatuses,
+  createConnectedAccountSchema,
   createConnectedAccountService,
-  maskSecret,
-  type ResolvedCredential,
+  type UpdateConnectedAccount,
+  updateConnectedAccountSchema,
 } from './connected-accounts.js';
+export { checkCredentialFields, maskSecret } from './credential-fields.js';
+export { type CredentialResolver, createCredentialResolver, type ResolveContext, type ResolvedCredential } from './credential-resolver.js';
 export {
   generateMasterKey,
   loadMasterKey,
@@ -33,5 +51,6 @@ export {
   parseMasterKey,
 } from './master-key.js';
 export { registerMasterKey } from './master-key-registry.js';
+export { createOAuthClient, type OAuthClient, type OAuthClientConfig, type TokenSet } from './oauth-client.js';
 export { type AuthScheme, authSchemeSchema, type ConnectionField, connectionFieldSchema } from './schemes.js';
 export { createVault, type Vault } from './vault.js';

@@ -8,6 +8,8 @@ export const connectionFieldSchema = z
     description: z.string().optional(),
     secret: z.boolean().default(true).describe('Secret fields are encrypted at rest and never shown again.'),
     required: z.boolean().default(true),
+    format: z.enum(['email', 'uuid', 'url']).optional().describe('Checked when the value is entered, so a typo is caught before the first call.'),
+    max_length: z.number().int().min(1).max(8192).default(4096),
   })
   .strict();
 
@@ -36,7 +38,7 @@ export const authSchemeSchema = z.discriminatedUnion('type', [
       grant: z.enum(['authorization_code', 'client_credentials']).default('authorization_code'),
       authorization_url: z.url().optional(),
       token_url: z.url(),
-      revocation_url: z.url().optional(),
+      revocation_url: z.url().optional().describe('RFC 7009 endpoint; tokens are revoked there when the account is deleted.'),
       scopes: z.array(z.string()).default([]),
       pkce: z.boolean().default(true),
     })

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { SwitchboardError } from '../errors.js';
 import type { MasterKey } from './master-key.js';
 
@@ -26,6 +26,11 @@ export interface Vault {
   keyIdOf(sealed: string): string;
   /** Re-wraps the data key under the current master key; the payload is untouched. */
   reseal(sealed: string): string;
+  /**
+   * A 32-byte key for one purpose (e.g. signing OAuth state), derived from a master key with HKDF:
+   * the current one by default, or the one named (to verify what an older key signed).
+   */
+  deriveKey(purpose: string, keyId?: string): { keyId: string; key: Uint8Array } | undefined;
 }
 
 function encrypt(key: Buffer, plaintext: Uint8Array, aad: Uint8Array): Buffer {
@@ -97,6 +102,11 @@ export function createVault(current: MasterKey, previous: readonly MasterKey[] =
     },
     keyIdOf(sealed) {
       return parse(sealed).keyId;
+    },
+    deriveKey(purpose, keyId = current.id) {
+      const masterKey = keys.get(keyId);
+      if (!masterKey) return undefined;
+      return { keyId, key: new Uint8Array(hkdfSync('sha256', masterKey, Buffer.alloc(0), `switchboard:${purpose}`, 32)) };
     },
     reseal(sealed) {
       const { keyId, wrapped, payload } = parse(sealed);

@@ -1,4 +1,5 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
+import type { ToolkitAuthFacts } from '../auth/index.js';
 import { type Database, tables } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
 import { canonicalJson } from '../json.js';
@@ -110,6 +111,12 @@ export function createCatalog(db: Database, builtin: readonly ToolkitDefinition[
   return {
     findTool,
     findToolkit,
+
+    /** What the auth module needs of a toolkit (its schemes and tool slugs). */
+    async authFacts(projectId: string, slug: string): Promise<ToolkitAuthFacts> {
+      const { toolkit } = await findToolkit(projectId, slug);
+      return { slug: toolkit.slug, name: toolkit.name, auth: toolkit.auth, toolSlugs: toolkit.tools.map((tool) => tool.slug) };
+    },
 
     async listToolkits(principal: Principal, page: { limit: number; cursor?: string | undefined }): Promise<Page<ToolkitView>> {
       const visible = await visibleToolkits(principal.projectId);

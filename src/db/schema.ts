@@ -30,6 +30,8 @@ export const apiKeys = pgTable(
     prefix: text('prefix').notNull().unique(),
     secretHash: text('secret_hash').notNull(),
     scopes: text('scopes').array().notNull(),
+    /** Set for a key bound to one end user: it acts only for that user. */
+    userId: text('user_id'),
     createdAt: createdAt(),
     expiresAt: instant('expires_at'),
     lastUsedAt: instant('last_used_at'),
@@ -94,8 +96,9 @@ export const toolkitVersions = pgTable(
 );
 
 /**
- * A user's connection to a toolkit. Credentials are sealed by the vault (bound to the account id);
- * `credential_hints` holds masked hints only.
+ * A user's connection to a toolkit. Credentials (typed-in fields, or OAuth tokens) are sealed by the
+ * vault (bound to the account id); `credential_hints` holds masked hints only. `credentials_version`
+ * grows with every credential change, so concurrent OAuth refreshes on several instances settle on one.
  */
 export const connectedAccounts = pgTable(
   'connected_accounts',
@@ -107,9 +110,12 @@ export const connectedAccounts = pgTable(
     userId: text('user_id').notNull(),
     toolkit: text('toolkit').notNull(),
     authScheme: text('auth_scheme').notNull(),
+    authConfigId: text('auth_config_id').references(() => authConfigs.id, { onDelete: 'restrict' }),
     status: text('status').notNull(),
     statusReason: text('status_reason'),
     credentials: text('credentials'),
+    credentialsVersion: integer('credentials_version').notNull().default(0),
+    tokenExpiresAt: instant('token_expires_at'),
     credentialHints: jsonb('credential_hints').notNull().default({}),
     baseUrl: text('base_url'),
     serverUrls: jsonb('server_urls'),
@@ -121,7 +127,41 @@ export const connectedAccounts = pgTable(
   },
   (table) => [
     index('connected_accounts_user_idx').on(table.projectId, table.userId, table.toolkit),
+    index('connected_accounts_auth_config_idx').on(table.authConfigId),
     uniqueIndex('connected_accounts_one_default').on(table.projectId, table.userId, table.toolkit).where(sql`${table.isDefault}`),
+  ],
+);
+
+/**
+ * A short-lived, single-use link that lets a person connect (or reconnect) one account on the hosted
+ * connect page. Only the SHA-256 of the link token is stored. During an OAuth redirect the row holds
+ * the hash of the pending state's nonce and the sealed PKCE code verifier.
+ */
+export const connectLinks = pgTable(
+  'connect_links',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    toolkit: text('toolkit').notNull(),
+    authScheme: text('auth_scheme').notNull(),
+    authConfigId: text('auth_config_id').references(() => authConfigs.id, { onDelete: 'cascade' }),
+    connectedAccountId: text('connected_account_id')
+      .notNull()
+      .references(() => connectedAccounts.id, { onDelete: 'cascade' }),
+    reconnect: boolean('reconnect').notNull().default(false),
+    callbackUrl: text('callback_url'),
+    expiresAt: instant('expires_at').notNull(),
+    completedAt: instant('completed_at'),
+    oauthStateHash: text('oauth_state_hash'),
+    codeVerifier: text('code_verifier'),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index('connect_links_account_idx').on(table.connectedAccountId),
+    index('connect_links_pending_idx').on(table.expiresAt).where(sql`${table.completedAt} is null`),
   ],
 );
 
@@ -168,6 +208,9 @@ export const authConfigs = pgTable(
     clientSecret: text('client_secret'),
     scopes: text('scopes').array().notNull().default(sql`'{}'::text[]`),
     allowedTools: text('allowed_tools').array(),
+    authorizationUrl: text('authorization_url'),
+    tokenUrl: text('token_url'),
+    revocationUrl: text('revocation_url'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -1,9 +1,9 @@
 import type { Dispatcher } from 'undici';
-import type { ConnectedAccountService, ResolvedCredential } from '../auth/index.js';
+import type { CredentialResolver, ResolvedCredential } from '../auth/index.js';
 import type { Catalog, ResolvedTool } from '../catalog/index.js';
 import { type ErrorCode, SwitchboardError } from '../errors.js';
 import type { OutboundClient } from '../outbound/index.js';
-import { type Principal, requireScope, type TenancyService } from '../tenancy/index.js';
+import { actingUser, type Principal, requireScope, type TenancyService } from '../tenancy/index.js';
 import { applyCredential, type RequestParts } from './apply-credential.js';
 import { createArgumentValidator } from './arguments.js';
 import { type AuditLog, argumentsDigest } from './audit.js';
@@ -14,7 +14,8 @@ import { renderTemplate } from './template.js';
 
 export interface ExecuteRequest {
   tool_slug: string;
-  user_id: string;
+  /** The end user; a user-bound principal may leave it out. */
+  user_id?: string | undefined;
   arguments?: unknown;
   connected_account_id?: string | undefined;
 }
@@ -33,7 +34,7 @@ export interface ExecutionResult {
 
 export interface ExecutorOptions {
   catalog: Catalog;
-  accounts: ConnectedAccountService;
+  credentials: CredentialResolver;
   tenancy: TenancyService;
   audit: AuditLog;
   outbound: OutboundClient;
@@ -80,7 +81,38 @@ export function createExecutor(options: ExecutorOptions) {
     if (!accountId && toolkit.auth.every((scheme) => scheme.type === 'none')) {
       return { connectedAccountId: null, scheme: 'none', fields: {} };
     }
-    return options.accounts.resolve({ projectId: principal.projectId, userId, toolkit: toolkit.slug, connectedAccountId: accountId });
+    const credential = await options.credentials.resolve({ projectId: principal.projectId, userId, toolkit: toolkit.slug, connectedAccountId: accountId });
+    if (credential.allowedTools && !credential.allowedTools.includes(resolved.tool.slug)) {
+      throw new SwitchboardError(
+        'FORBIDDEN',
+        `${resolved.tool.slug} is not allowed for accounts of auth config ${credential.authConfigId}; its allowed_tools are ${credential.allowedTools.slice(0, 10).join(', ') || 'empty'}.`,
+        { tool_slug: resolved.tool.slug, auth_config_id: credential.authConfigId },
+      );
+    }
+    return credential;
+  }
+
+  function requestFor(resolved: ResolvedTool, args: Record<string, unknown>, credential: ResolvedCredential) {
+    const scheme = resolved.toolkit.auth.find((candidate) => candidate.type === credential.scheme);
+    if (!scheme) {
+      throw new SwitchboardError('NOT_CONNECTED', `The account uses ${credential.scheme}, which ${resolved.toolkit.slug} does not accept; reconnect it.`, {
+        connected_account_id: credential.connectedAccountId,
+      });
+    }
+    const parts: RequestParts = { headers: {}, query: [], urlVariables: {} };
+    applyCredential(scheme, credential, parts);
+    const upstreamRequest = buildUpstreamRequest({
+      resolved,
+      args,
+      connection: credential.fields,
+      urlVariables: parts.urlVariables,
+      baseUrl: credential.baseUrl,
+      serverUrls: credential.serverUrls,
+      headers: parts.headers,
+      query: parts.query,
+    });
+    options.outbound.policy.checkUrl(upstreamRequest.url);
+    return upstreamRequest;
   }
 
   return {
@@ -96,38 +128,22 @@ export function createExecutor(options: ExecutorOptions) {
       let pagination: ExecutionResult['pagination'];
       let failure: SwitchboardError | undefined;
       try {
-        userId = await options.tenancy.ensureUser(principal.projectId, request.user_id);
+        userId = await options.tenancy.ensureUser(principal.projectId, actingUser(principal, request.user_id));
         resolved = await options.catalog.findTool(principal.projectId, request.tool_slug);
         const args = await validator.validate(resolved.tool.slug, resolved.cacheKey, resolved.tool.input_schema, request.arguments ?? {});
         credential = await credentialFor(principal, resolved, userId, request.connected_account_id);
-        const scheme = resolved.toolkit.auth.find((candidate) => candidate.type === credential!.scheme);
-        if (!scheme) {
-          throw new SwitchboardError('NOT_CONNECTED', `The account uses ${credential.scheme}, which ${resolved.toolkit.slug} does not accept; reconnect it.`, {
-            connected_account_id: credential.connectedAccountId,
-          });
-        }
-        const parts: RequestParts = { headers: {}, query: [], urlVariables: {} };
-        applyCredential(scheme, credential, parts);
-        const upstreamRequest = buildUpstreamRequest({
-          resolved,
-          args,
-          connection: credential.fields,
-          urlVariables: parts.urlVariables,
-          baseUrl: credential.baseUrl,
-          serverUrls: credential.serverUrls,
-          headers: parts.headers,
-          query: parts.query,
-        });
-        options.outbound.policy.checkUrl(upstreamRequest.url);
+        let upstreamRequest = requestFor(resolved, args, credential);
         requestBytes = upstreamRequest.body ? Buffer.byteLength(upstreamRequest.body) : 0;
         const { annotations } = resolved.tool;
         const { dispatcher, callUpstream } = await loadTransport();
-        response = await callUpstream(upstreamRequest, {
-          dispatcher,
-          ...limits,
-          retry: annotations.readOnlyHint || annotations.idempotentHint,
-          signal,
-        });
+        const call = () => callUpstream(upstreamRequest, { dispatcher, ...limits, retry: annotations.readOnlyHint || annotations.idempotentHint, signal });
+        response = await call();
+        if (response.status === 401 && credential.scheme === 'oauth2') {
+          // The token was refused (revoked, or expired early): refresh once and repeat the call, which the 401 says did not run.
+          credential = await options.credentials.recoverFromRejection(credential);
+          upstreamRequest = requestFor(resolved, args, credential);
+          response = await call();
+        }
         const host = upstreamRequest.url.host;
         const body = decodeBody(response, resolved.tool.response.binary, host);
         if (response.status >= 400) throw upstreamError(response, body, host);
@@ -162,7 +178,7 @@ export function createExecutor(options: ExecutorOptions) {
         responseBytes: response?.body.length ?? 0,
         argumentsDigest: resolved ? argumentsDigest(request.arguments, resolved.tool.secret_arguments) : null,
       });
-      if (credential?.connectedAccountId && response) await options.accounts.markUsed(credential);
+      if (credential?.connectedAccountId && response) await options.credentials.markUsed(credential);
       if (!failure) return { data, error: null, successful: true, log_id: logId, ...(pagination ? { pagination } : {}) };
       return {
         data: null,

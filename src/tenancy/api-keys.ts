@@ -24,6 +24,7 @@ export interface CreateApiKeyRequest {
   scopes: Scope[];
   project_id?: string | undefined;
   expires_at?: string | undefined;
+  user_id?: string | undefined;
 }
 
 export interface ApiKeyServiceOptions {
@@ -48,12 +49,21 @@ export function createApiKeyService(db: Database, options: ApiKeyServiceOptions 
   async function insertKey(
     executor: Pick<Database, 'insert'>,
     projectId: string,
-    input: { name: string; scopes: Scope[]; expiresAt?: Date | null },
+    input: { name: string; scopes: Scope[]; expiresAt?: Date | null; userId?: string | null },
   ): Promise<CreatedApiKeyView> {
     const { key, prefix, secretHash } = generateApiKey();
     const [row] = await executor
       .insert(apiKeys)
-      .values({ id: newId('key'), projectId, name: input.name, prefix, secretHash, scopes: [...new Set(input.scopes)], expiresAt: input.expiresAt ?? null })
+      .values({
+        id: newId('key'),
+        projectId,
+        name: input.name,
+        prefix,
+        secretHash,
+        scopes: [...new Set(input.scopes)],
+        expiresAt: input.expiresAt ?? null,
+        userId: input.userId ?? null,
+      })
       .returning();
     return { ...presentApiKey(row!), key };
   }
@@ -93,12 +103,15 @@ export function createApiKeyService(db: Database, options: ApiKeyServiceOptions 
         row.lastUsedAt = new Date(now);
         await db.update(apiKeys).set({ lastUsedAt: row.lastUsedAt }).where(eq(apiKeys.id, row.id));
       }
-      return { projectId: row.projectId, keyId: row.id, scopes: row.scopes as Scope[] };
+      return { projectId: row.projectId, keyId: row.id, scopes: row.scopes as Scope[], ...(row.userId ? { userId: row.userId } : {}) };
     },
 
     async create(principal: Principal, input: CreateApiKeyRequest): Promise<CreatedApiKeyView> {
       requireScope(principal, 'manage');
       const projectId = targetProject(principal, input.project_id);
+      if (input.user_id !== undefined && input.scopes.some((scope) => scope !== 'tools:execute')) {
+        throw new SwitchboardError('VALIDATION_FAILED', 'A key bound to an end user (user_id) can only hold the tools:execute scope.', { field: 'scopes' });
+      }
       if (input.scopes.includes('admin') && !hasScope(principal, 'admin')) {
         throw new SwitchboardError('FORBIDDEN', 'Only an admin key can create another admin key.', { required_scope: 'admin' });
       }
@@ -108,7 +121,8 @@ export function createApiKeyService(db: Database, options: ApiKeyServiceOptions 
       }
       const [project] = await db.select({ id: projects.id }).from(projects).where(eq(projects.id, projectId));
       if (!project) throw new SwitchboardError('NOT_FOUND', `Project ${projectId} was not found.`, { project_id: projectId });
-      return insertKey(db, projectId, { name: input.name, scopes: input.scopes, expiresAt });
+      if (input.user_id !== undefined) await db.insert(tables.users).values({ projectId, userId: input.user_id }).onConflictDoNothing();
+      return insertKey(db, projectId, { name: input.name, scopes: input.scopes, expiresAt, userId: input.user_id ?? null });
     },
 
     async list(principal: Principal, query: PageQuery & { project_id?: string | undefined; include_revoked: boolean }): Promise<Page<ApiKeyView>> {

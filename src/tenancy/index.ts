@@ -7,7 +7,7 @@ import { createUserRegistry } from './users.js';
 export { generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key-secret.js';
 export type { ApiKeyService, CreateApiKeyRequest } from './api-keys.js';
 export type { BootstrapResult } from './bootstrap.js';
-export { hasScope, isInstanceAdmin, type Principal, requireScope, targetProject } from './principal.js';
+export { actingUser, hasScope, isInstanceAdmin, type Principal, requireScope, seesUser, targetProject } from './principal.js';
 export type { ProjectService } from './projects.js';
 export {
   type ApiKeyView,

@@ -23,6 +23,7 @@ export function presentApiKey(row: ApiKeyRow): ApiKeyView {
     name: row.name,
     prefix: row.prefix,
     scopes: row.scopes as Scope[],
+    user_id: row.userId,
     status: apiKeyStatus(row),
     created_at: row.createdAt.toISOString(),
     expires_at: iso(row.expiresAt),

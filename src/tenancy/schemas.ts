@@ -31,6 +31,13 @@ export const createProjectSchema = z
   .strict();
 export const updateProjectSchema = z.object({ name: z.string().trim().min(1).max(200) }).strict();
 
+export const userIdSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[^\p{Cc}]+$/u, 'no control characters')
+  .describe('Your own identifier for the end user.');
+
 export const apiKeySchema = z
   .object({
     id: z.string(),
@@ -38,6 +45,7 @@ export const apiKeySchema = z
     name: z.string(),
     prefix: z.string().describe('First characters of the key, enough to recognise it; the rest is never shown again.'),
     scopes: z.array(scopeSchema),
+    user_id: z.string().nullable().describe('The end user a user-bound key acts for; null for a project key.'),
     status: z.enum(['active', 'revoked', 'expired']),
     created_at: timestamp,
     expires_at: timestamp.nullable(),
@@ -58,6 +66,9 @@ export const createApiKeySchema = z
     scopes: z.array(scopeSchema).min(1).max(scopes.length).default(['tools:execute']),
     project_id: z.string().max(64).optional().describe("Project the key belongs to; defaults to the caller's. Another project needs an admin key."),
     expires_at: timestamp.optional().describe('Optional expiry; the key stops working after it.'),
+    user_id: userIdSchema
+      .optional()
+      .describe("Binds the key to one end user: it sees and uses only that user's accounts, links and tools. Such keys hold only tools:execute."),
   })
   .strict();
 export type CreateApiKeyInput = z.input<typeof createApiKeySchema>;
@@ -71,10 +82,3 @@ export const listApiKeysQuerySchema = z.object({
     .default('false')
     .transform((value) => value === 'true'),
 });
-
-export const userIdSchema = z
-  .string()
-  .min(1)
-  .max(256)
-  .regex(/^[^\p{Cc}]+$/u, 'no control characters')
-  .describe('Your own identifier for the end user.');

@@ -109,7 +109,7 @@ describe.skipIf(!testDatabaseAvailable())('tool execution', () => {
     const response = await inject('POST', '/v1/tools/NOTES_GET_NOTE/execute', { user_id: 'bob', arguments: { note_id: 1 } });
     expect(response.statusCode).toBe(409);
     expect(response.json().error).toMatchObject({ code: 'NOT_CONNECTED', details: { toolkit: 'notes', user_id: 'bob' } });
-    expect(response.json().error.message).toContain('/v1/connected-accounts');
+    expect(response.json().error.message).toContain('/v1/connect-links');
     const stolen = await inject('POST', '/v1/tools/NOTES_GET_NOTE/execute', { user_id: 'bob', arguments: { note_id: 1 }, connected_account_id: accountId });
     expect(stolen.statusCode).toBe(404);
     expect(upstream.requests).toHaveLength(0);

@@ -13,10 +13,8 @@ export const authConfigRoutes: FastifyPluginAsyncZod<{ authConfigs: AuthConfigSe
   const tags = ['auth-configs'];
   const toolkitFacts =
     (principal: Principal) =>
-    async (slug: string): Promise<ToolkitAuthFacts> => {
-      const { toolkit } = await catalog.findToolkit(principal.projectId, slug);
-      return { slug: toolkit.slug, auth: toolkit.auth, toolSlugs: toolkit.tools.map((tool) => tool.slug) };
-    };
+    (slug: string): Promise<ToolkitAuthFacts> =>
+      catalog.authFacts(principal.projectId, slug);
 
   app.get(
     '/',

@@ -1,28 +1,20 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { type ConnectedAccountService, connectedAccountSchema } from '../../auth/index.js';
-import type { Catalog } from '../../catalog/index.js';
-import { SwitchboardError } from '../../errors.js';
+import {
+  type ConnectedAccountService,
+  connectedAccountSchema,
+  connectedAccountStatuses,
+  createConnectedAccountSchema,
+  updateConnectedAccountSchema,
+} from '../../auth/index.js';
 import { pageQuerySchema, pageSchema } from '../../pagination.js';
-import { userIdSchema } from '../../tenancy/index.js';
 import { standardErrorResponses } from '../errors.js';
 import { principalOf } from '../plugins/authenticate.js';
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
+const accountResponse = { 200: connectedAccountSchema, ...standardErrorResponses };
 
-const createBodySchema = z
-  .object({
-    user_id: userIdSchema,
-    toolkit: z.string().min(1).max(64),
-    auth_scheme: z.enum(['none', 'api_key', 'basic', 'bearer']).optional().describe("Defaults to the toolkit's first scheme that takes typed-in credentials."),
-    credentials: z.record(z.string(), z.string().max(8192)).default({}).describe('Write-only: never returned.'),
-    base_url: z.url().optional().describe('Another base URL for this account (self-hosted or regional API); outbound safety rules apply.'),
-    server_urls: z.record(z.string(), z.url()).optional(),
-    alias: z.string().min(1).max(100).optional(),
-  })
-  .strict();
-
-export const connectedAccountRoutes: FastifyPluginAsyncZod<{ accounts: ConnectedAccountService; catalog: Catalog }> = async (app, { accounts, catalog }) => {
+export const connectedAccountRoutes: FastifyPluginAsyncZod<{ accounts: ConnectedAccountService }> = async (app, { accounts }) => {
   const tags = ['connected-accounts'];
 
   app.get(
@@ -30,8 +22,13 @@ export const connectedAccountRoutes: FastifyPluginAsyncZod<{ accounts: Connected
     {
       schema: {
         tags,
-        summary: 'List connected accounts (credentials are never shown)',
-        querystring: pageQuerySchema.extend({ user_id: z.string().max(256).optional(), toolkit: z.string().max(64).optional() }),
+        summary: 'List connected accounts (credentials are never shown); a user-bound key sees only its user',
+        querystring: pageQuerySchema.extend({
+          user_id: z.string().max(256).optional(),
+          toolkit: z.string().max(64).optional(),
+          status: z.enum(connectedAccountStatuses).optional(),
+          auth_config_id: z.string().max(64).optional(),
+        }),
         response: { 200: pageSchema(connectedAccountSchema), ...standardErrorResponses },
       },
     },
@@ -43,40 +40,31 @@ export const connectedAccountRoutes: FastifyPluginAsyncZod<{ accounts: Connected
     {
       schema: {
         tags,
-        summary: 'Connect an account by posting its credentials (API key, basic, bearer)',
-        body: createBodySchema,
+        summary: 'Connect an account by posting its credentials (API key, basic, bearer), or a service account through a client-credentials auth config',
+        description: 'For a person to connect (and for OAuth sign-in), create a connect link instead: POST /v1/connect-links.',
+        body: createConnectedAccountSchema,
         response: { 201: connectedAccountSchema, ...standardErrorResponses },
       },
     },
-    async (request, reply) => {
-      const principal = principalOf(request);
-      const { toolkit } = await catalog.findToolkit(principal.projectId, request.body.toolkit);
-      const wanted = request.body.auth_scheme;
-      const scheme = wanted ? toolkit.auth.find((candidate) => candidate.type === wanted) : toolkit.auth.find((candidate) => candidate.type !== 'oauth2');
-      if (!scheme) {
-        throw new SwitchboardError(
-          'VALIDATION_FAILED',
-          `${toolkit.slug} does not accept ${wanted ?? 'typed-in credentials'}; it accepts ${toolkit.auth.map((s) => s.type).join(', ')}.`,
-          { field: 'auth_scheme' },
-        );
-      }
-      const created = await accounts.create(principal, {
-        user_id: request.body.user_id,
-        toolkit: toolkit.slug,
-        scheme,
-        credentials: request.body.credentials,
-        base_url: request.body.base_url,
-        server_urls: request.body.server_urls,
-        alias: request.body.alias,
-      });
-      return reply.status(201).send(created);
-    },
+    async (request, reply) => reply.status(201).send(await accounts.create(principalOf(request), request.body)),
   );
 
-  app.get(
+  app.get('/:id', { schema: { tags, summary: 'Get a connected account', params: idParams, response: accountResponse } }, async (request) =>
+    accounts.get(principalOf(request), request.params.id),
+  );
+
+  app.patch(
     '/:id',
-    { schema: { tags, summary: 'Get a connected account', params: idParams, response: { 200: connectedAccountSchema, ...standardErrorResponses } } },
-    async (request) => accounts.get(principalOf(request), request.params.id),
+    {
+      schema: {
+        tags,
+        summary: "Rename an account (alias) or make it the user's default for its toolkit",
+        params: idParams,
+        body: updateConnectedAccountSchema,
+        response: accountResponse,
+      },
+    },
+    async (request) => accounts.update(principalOf(request), request.params.id, request.body),
   );
 
   for (const [action, enabled] of [
@@ -90,19 +78,33 @@ export const connectedAccountRoutes: FastifyPluginAsyncZod<{ accounts: Connected
           tags,
           summary: enabled ? 'Enable a disabled account' : 'Disable an account: it keeps its credentials but runs no tools until enabled',
           params: idParams,
-          response: { 200: connectedAccountSchema, ...standardErrorResponses },
+          response: accountResponse,
         },
       },
       async (request) => accounts.setEnabled(principalOf(request), request.params.id, enabled),
     );
   }
 
+  app.post(
+    '/:id/refresh',
+    {
+      schema: {
+        tags,
+        summary: 'OAuth accounts: get a new access token now (tokens are also refreshed automatically before they expire)',
+        description: 'A refused refresh marks the account EXPIRED (409 NOT_CONNECTED, with the request that reconnects it).',
+        params: idParams,
+        response: accountResponse,
+      },
+    },
+    async (request) => accounts.refresh(principalOf(request), request.params.id),
+  );
+
   app.delete(
     '/:id',
     {
       schema: {
         tags,
-        summary: 'Delete a connected account and its credentials',
+        summary: 'Delete a connected account and its credentials (OAuth tokens are revoked at the provider when it supports revocation)',
         params: idParams,
         response: { 204: z.undefined(), ...standardErrorResponses },
       },

@@ -12,7 +12,7 @@ const slugParams = z.object({ slug: z.string().min(1).max(200) });
 
 const executeBodySchema = z
   .object({
-    user_id: userIdSchema,
+    user_id: userIdSchema.optional().describe('The end user; a key bound to one user may leave it out.'),
     arguments: z.record(z.string(), z.unknown()).default({}),
     connected_account_id: z.string().max(64).optional(),
   })
