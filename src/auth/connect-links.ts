@@ -25,6 +25,8 @@ export const createConnectLinkSchema = z
       .optional()
       .describe('Where the person is sent when done; gets ?status=success|failed&connected_account_id=…'),
     alias: z.string().trim().min(1).max(100).optional().describe('A name for the new account, to tell several accounts of one toolkit apart.'),
+    base_url: z.url().optional().describe('Another base URL for the new account (self-hosted or regional API); outbound safety rules apply.'),
+    server_urls: z.record(z.string(), z.url()).optional(),
     expires_in: z.number().int().min(60).max(86_400).optional().describe('Seconds the link stays valid (default 1800).'),
   })
   .strict();
@@ -213,6 +215,11 @@ export function createConnectLinkService(options: ConnectLinkServiceOptions) {
       schemeOf(toolkit, type);
       let existing: AccountRow | undefined;
       if (input.connected_account_id) {
+        if (input.base_url || input.server_urls || input.alias) {
+          throw new SwitchboardError('VALIDATION_FAILED', 'base_url, server_urls and alias apply to new accounts; a reconnected account keeps its own.', {
+            field: 'connected_account_id',
+          });
+        }
         existing = await findAccount(db, principal, input.connected_account_id);
         if (existing.userId !== userId || existing.toolkit !== toolkit.slug) {
           throw new SwitchboardError('NOT_FOUND', `Connected account ${input.connected_account_id} is not a ${toolkit.slug} account of user ${userId}.`, {
@@ -238,6 +245,8 @@ export function createConnectLinkService(options: ConnectLinkServiceOptions) {
               status: 'INITIATED',
               statusReason: 'waiting for the user to open the connect link',
               alias: input.alias ?? null,
+              baseUrl: input.base_url ?? null,
+              serverUrls: input.server_urls ?? null,
             })
             .returning({ id: tables.connectedAccounts.id });
           id = created!.id;

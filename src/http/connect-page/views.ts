@@ -91,11 +91,14 @@ function reconnectNote(view: { reconnect: boolean; accountStatus: string; accoun
 
 export function renderForm(view: FormView): string {
   const verb = view.reconnect ? 'Reconnect' : 'Connect';
+  // Problems with values the form does not have (a crafted submission) have no field to sit next to.
+  const stray = Object.entries(view.errors ?? {}).filter(([name]) => !view.fields.some((field) => field.name === name));
+  const alert = view.alert ?? (stray.length > 0 ? stray.map(([name, message]) => `${name}: ${message}`).join(' ') : undefined);
   const body = html`<div class="mark" aria-hidden="true">${initial(view.toolkitName)}</div>
 <h1>${verb} ${view.toolkitName}</h1>
 <p>Enter the details below to let the app use ${view.toolkitName} on your behalf.</p>
 ${reconnectNote(view)}
-${view.alert ? html`<div class="alert" role="alert">${view.alert}</div>` : ''}
+${alert ? html`<div class="alert" role="alert">${alert}</div>` : ''}
 <form method="post" action="/connect/${view.token}" novalidate>
 ${view.fields.map((field) => fieldMarkup(field, view.values?.[field.name], view.errors?.[field.name]))}
 <button class="button" type="submit">${verb}</button>
