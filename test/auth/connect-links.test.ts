@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BackendlessEmulator, startBackendlessEmulator } from '../emulators/backendless/index.js';
 import { startTestServer, type TestServer, testDatabaseAvailable } from '../helpers/server.js';
 
-type Json = Record<string, any>; // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
+type Json = Record<string, any>;
 
 /**
  * Connect links and the hosted connect page for typed-in credentials (Backendless: app id + REST API
@@ -17,7 +18,12 @@ describe.skipIf(!testDatabaseAvailable())('connect links and the connect page', 
     t.server.app.inject({ method, url, headers: { 'x-api-key': key ?? t.adminKey }, ...(payload ? { payload } : {}) });
   const pathOf = (redirectUrl: string) => new URL(redirectUrl).pathname;
   const postForm = (path: string, fields: Record<string, string>) =>
-    t.server.app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(fields).toString() });
+    t.server.app.inject({
+      method: 'POST',
+      url: path,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams(fields).toString(),
+    });
   const account = async (id: string) => (await api('GET', `/v1/connected-accounts/${id}`)).json() as Json;
 
   async function link(body: Json = {}): Promise<Json> {
@@ -141,7 +147,10 @@ describe.skipIf(!testDatabaseAvailable())('connect links and the connect page', 
 
     const swept = await t.server.connectLinks.sweep();
     expect(swept.expiredAccounts).toBeGreaterThanOrEqual(1);
-    expect(await account(created.connected_account_id)).toMatchObject({ status: 'EXPIRED', status_reason: 'the connect link expired before the user finished' });
+    expect(await account(created.connected_account_id)).toMatchObject({
+      status: 'EXPIRED',
+      status_reason: 'the connect link expired before the user finished',
+    });
 
     const forged = await t.server.app.inject({ method: 'GET', url: `/connect/lt_${'A'.repeat(32)}` });
     expect(forged.statusCode).toBe(404);

@@ -68,6 +68,16 @@ export async function startOAuthProvider(options: { clientId?: string; clientSec
     if (code) codes.set(code, { clientId: req.query.client_id ?? '', redirectUri: req.query.redirect_uri ?? '' });
   });
 
+  /** RFC 6749 §2.3.1: HTTP Basic with the form-encoded client id and secret. */
+  const clientAuthenticated = (req: IncomingMessage) => {
+    const [scheme, encoded] = (req.headers.authorization ?? '').split(' ');
+    const [presentedId, presentedSecret] = Buffer.from(encoded ?? '', 'base64')
+      .toString('utf8')
+      .split(':')
+      .map((part) => decodeURIComponent(part));
+    return scheme === 'Basic' && presentedId === clientId && presentedSecret === clientSecret;
+  };
+
   const refuse = (response: { statusCode: number; body: unknown }, status: number, error: string, description: string) => {
     response.statusCode = status;
     response.body = { error, error_description: description };
@@ -77,12 +87,7 @@ export async function startOAuthProvider(options: { clientId?: string; clientSec
     const body = req.body ?? {};
     const grant = body.grant_type ?? '';
     tokenRequests.push(grant);
-    const [scheme, encoded] = (req.headers.authorization ?? '').split(' ');
-    const [presentedId, presentedSecret] = Buffer.from(encoded ?? '', 'base64')
-      .toString('utf8')
-      .split(':')
-      .map((part) => decodeURIComponent(part));
-    if (scheme !== 'Basic' || presentedId !== clientId || presentedSecret !== clientSecret) {
+    if (!clientAuthenticated(req)) {
       tokenRequests.push('refused');
       return refuse(response, 401, 'invalid_client', 'Client authentication failed.');
     }
@@ -115,10 +120,20 @@ export async function startOAuthProvider(options: { clientId?: string; clientSec
     for (const listener of listeners) listener(accessToken, grant);
   });
 
-  server.service.on('beforeRevoke', (_response: unknown, req: IncomingMessage & { body?: TokenBody }) => {
-    const token = req.body?.token ?? '';
-    liveRefreshTokens.delete(token);
-    revoked.push({ token, hint: req.body?.token_type_hint });
+  // The mock does not parse revocation bodies: read the form here (it arrives with the request).
+  server.service.on('beforeRevoke', (response: { statusCode: number }, req: IncomingMessage) => {
+    if (!clientAuthenticated(req)) {
+      response.statusCode = 401;
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+      const token = form.get('token') ?? '';
+      liveRefreshTokens.delete(token);
+      revoked.push({ token, hint: form.get('token_type_hint') ?? undefined });
+    });
   });
 
   return {
