@@ -2,9 +2,12 @@ import type { FastifyServerOptions } from 'fastify';
 
 const secretParameter = /([?&](?:token|access_token|refresh_token|api_key|apikey|key|secret|client_secret|code|password|state|link_token)=)[^&#]*/gi;
 
-/** Query-string secrets (connect-link tokens, OAuth codes) never reach a log line. */
+/** Connect-link tokens are capabilities in the path of the connect page. */
+const linkTokenInPath = /\/connect\/lt_[A-Za-z0-9_-]+/g;
+
+/** Query-string secrets (OAuth codes and state) and connect-link tokens never reach a log line. */
 export function redactUrl(url: string): string {
-  return url.replace(secretParameter, '$1[redacted]');
+  return url.replace(secretParameter, '$1[redacted]').replace(linkTokenInPath, '/connect/lt_[redacted]');
 }
 
 /** Headers and body fields that may carry credentials; pino replaces them before writing. */

@@ -12,7 +12,9 @@ import { startTestServer, type TestServer, testDatabaseAvailable, testDatabaseKi
 async function startCallbackApp(): Promise<{ url: string; arrivals: URL[]; close(): Promise<void> }> {
   const arrivals: URL[] = [];
   const server: Server = createServer((request, response) => {
-    arrivals.push(new URL(request.url ?? '/', 'http://callback.test'));
+    const arrival = new URL(request.url ?? '/', 'http://callback.test');
+    // Browsers also ask for /favicon.ico; only the callback itself counts.
+    if (arrival.pathname === '/connected') arrivals.push(arrival);
     response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Back in the app</title><h1>Back in the app</h1>');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
