@@ -24,6 +24,7 @@ export {
   type ResolvedCredential,
 } from './connected-accounts.js';
 export {
+  encodeMasterKey,
   generateMasterKey,
   loadMasterKey,
   type MasterKey,
@@ -31,7 +32,19 @@ export {
   masterKeyId,
   masterKeyPath,
   parseMasterKey,
+  parsePreviousMasterKeys,
+  previousMasterKeysPath,
+  readPreviousMasterKeys,
 } from './master-key.js';
-export { registerMasterKey } from './master-key-registry.js';
+export { type RegisterMasterKeyOptions, registerMasterKey } from './master-key-registry.js';
+export {
+  type MasterKeyRotationSummary,
+  masterKeyRotationSchema,
+  type ResealOptions,
+  type RotationProgress,
+  resealToCurrentKey,
+} from './master-key-rotation.js';
+export { createMasterKeyService, type MasterKeyService, type MasterKeyServiceOptions } from './master-key-service.js';
 export { type AuthScheme, authSchemeSchema, type ConnectionField, connectionFieldSchema } from './schemes.js';
+export { type SealedColumn, sealedColumnName, sealedColumns } from './sealed-columns.js';
 export { createVault, type Vault } from './vault.js';
