@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createVault, generateMasterKey, type RotationProgress, resealToCurrentKey } from '../../src/auth/index.js';
@@ -57,7 +58,9 @@ describe.skipIf(!testDatabaseAvailable())('master-key rotation with SWITCHBOARD_
 
   it('re-wraps every sealed value to the new key, retires the old one, keeps credentials working, and a second run reseals 0', async () => {
     const seeded = await seedUnderOldKey();
-    const server = await instance.start(withKeys(newKey, [oldKey]), toolkits);
+    const logs: string[] = [];
+    const logStream = new PassThrough().on('data', (chunk: Buffer) => logs.push(chunk.toString('utf8')));
+    const server = await instance.start({ ...withKeys(newKey, [oldKey]), SWITCHBOARD_LOG_LEVEL: 'trace' }, { ...toolkits, logStream });
     const call = restCall(server, instance.adminKey());
     expect(server.vault.currentKeyId).toBe(newKey.key.id);
 
@@ -104,6 +107,9 @@ describe.skipIf(!testDatabaseAvailable())('master-key rotation with SWITCHBOARD_
     const again = await call('POST', '/v1/admin/master-key/rotate');
     expect(again.json()).toMatchObject({ resealed: 0, retired_key_ids: [], current_key_id: newKey.key.id });
     await server.close();
+    // The log names the rotation and its key ids, never a key.
+    expect(logs.join('')).toContain('master key rotation finished');
+    expectNoKeyMaterial(logs.join(''), [oldKey, newKey]);
 
     // The new key alone now opens everything; the old key is not needed any more.
     const newOnly = await instance.start(withKeys(newKey), toolkits);

@@ -17,7 +17,7 @@ export interface TestInstance {
   /** This instance's configuration with `env` on top. */
   config(env?: Record<string, string>): Config;
   /** Starts an in-process server on this storage (rejects like a real start would). */
-  start(env?: Record<string, string>, options?: { toolkits?: ToolkitDefinition[] }): Promise<SwitchboardServer>;
+  start(env?: Record<string, string>, options?: { toolkits?: ToolkitDefinition[]; logStream?: NodeJS.WritableStream }): Promise<SwitchboardServer>;
   /** The admin key written at the first start. */
   adminKey(): string;
   /** Closes servers still open, drops the database and removes the data directory. */
@@ -44,7 +44,10 @@ export async function createTestInstance(): Promise<TestInstance> {
     database,
     config,
     async start(env = {}, options = {}) {
-      const server = await createSwitchboardServer(config(env), options.toolkits ? { toolkits: options.toolkits } : {});
+      const server = await createSwitchboardServer(config(env), {
+        ...(options.toolkits ? { toolkits: options.toolkits } : {}),
+        ...(options.logStream ? { logStream: options.logStream } : {}),
+      });
       open.add(server);
       const close = server.close.bind(server);
       server.close = async () => {
