@@ -216,6 +216,33 @@ describe.skipIf(!testDatabaseAvailable())('master-key rotation with SWITCHBOARD_
     expect((await call('GET', `/v1/auth-configs/${seeded.authConfigId}`)).json().client_secret_hint).toBe('••••tion');
   });
 
+  it('gives up without retiring the old key while something keeps writing under it', async () => {
+    const seeded = await seedUnderOldKey(2);
+    const server = await instance.start(withKeys(newKey, [oldKey]), toolkits);
+    const db = server.database.db;
+    const stale = createVault(oldKey.key);
+    const target = seeded.accountIds[0]!;
+    let writes = 0;
+    const rotation = resealToCurrentKey(db, server.vault, {
+      // A stale instance rewrites the same account under the old key before every write.
+      async beforeWrite(column) {
+        if (column !== 'connected_accounts.credentials') return;
+        writes++;
+        const value = stale.seal(JSON.stringify({ tenant: 't0', api_key: `stale-${writes}` }), `connected_account:${target}`);
+        await db.execute(sql`update connected_accounts set credentials = ${value} where id = ${target}`);
+      },
+    });
+    await expect(rotation).rejects.toMatchObject({
+      code: 'CONFLICT',
+      details: { remaining: 1 },
+      message: expect.stringContaining('an instance still seals with the old key'),
+    });
+    expect(await masterKeyRows(db)).toContainEqual({ key_id: oldKey.key.id, retired: false });
+    // Everything else was re-wrapped; the stale row still opens with the old key.
+    const values = await sealedValues(db);
+    expect(values.filter((value) => !value.value.startsWith(`v1.${newKey.key.id}.`)).map((value) => value.id)).toEqual([target]);
+  });
+
   it('stops before retiring anything when a value is sealed with a key this process does not have', async () => {
     const seeded = await seedUnderOldKey(2);
     const server = await instance.start(withKeys(newKey, [oldKey]), toolkits);
