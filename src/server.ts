@@ -10,12 +10,15 @@ import {
   createConnectedAccountService,
   createConnectLinkService,
   createCredentialResolver,
+  createMasterKeyService,
   createOAuthClient,
   createVault,
   generateMasterKey,
   loadMasterKey,
+  type MasterKeyService,
   type MasterKeySource,
   parseMasterKey,
+  parsePreviousMasterKeys,
   registerMasterKey,
   type Vault,
 } from './auth/index.js';
@@ -40,6 +43,8 @@ export interface SwitchboardCore {
   readonly database: DatabaseHandle;
   readonly vault: Vault;
   readonly masterKeySource: MasterKeySource | 'ephemeral';
+  /** Data directory holding the `master-key` file, when the key comes from there (not SWITCHBOARD_MASTER_KEY). */
+  readonly masterKeyFileDir: string | undefined;
   readonly tenancy: TenancyService;
   close(): Promise<void>;
 }
@@ -54,19 +59,25 @@ export async function openCore(config: Config, options: CoreOptions = {}): Promi
   const lock: DataDirLock | undefined = embeddedOnDisk ? acquireDataDirLock(config.dataDir) : undefined;
   let database: DatabaseHandle | undefined;
   try {
-    const { masterKey, source } =
+    const { masterKey, source, previous, path } =
       options.inMemoryDatabase && !config.masterKey
-        ? { masterKey: parseMasterKey(generateMasterKey(), 'generated key'), source: 'ephemeral' as const }
-        : loadMasterKey({ configured: config.masterKey, dataDir: config.dataDir });
+        ? {
+            masterKey: parseMasterKey(generateMasterKey(), 'generated key'),
+            source: 'ephemeral' as const,
+            previous: parsePreviousMasterKeys(config.previousMasterKeys, 'SWITCHBOARD_PREVIOUS_MASTER_KEYS'),
+            path: undefined,
+          }
+        : loadMasterKey({ configured: config.masterKey, configuredPrevious: config.previousMasterKeys, dataDir: config.dataDir });
     database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, inMemory: options.inMemoryDatabase ?? false });
-    const vault = createVault(masterKey);
-    await registerMasterKey(database.db, vault);
+    const vault = createVault(masterKey, previous);
+    await registerMasterKey(database.db, vault, { keyFile: path });
     const opened = database;
     return {
       config,
       database: opened,
       vault,
       masterKeySource: source,
+      masterKeyFileDir: path ? config.dataDir : undefined,
       tenancy: createTenancyService(opened.db, { cacheApiKeys: opened.kind === 'embedded' }),
       async close() {
         await opened.close();
@@ -111,6 +122,7 @@ export interface SwitchboardServices {
   readonly audit: AuditLog;
   readonly executor: Executor;
   readonly outbound: OutboundClient;
+  readonly masterKeys: MasterKeyService;
 }
 
 export interface ServiceOptions {
@@ -142,7 +154,8 @@ export function createServices(core: SwitchboardCore, options: ServiceOptions = 
     outbound,
     timeoutMs: core.config.toolTimeoutMs,
   });
-  return { catalog, accounts, credentials, authConfigs, connectLinks, audit, executor, outbound };
+  const masterKeys = createMasterKeyService(db, core.vault, { keyFileDir: core.masterKeyFileDir });
+  return { catalog, accounts, credentials, authConfigs, connectLinks, audit, executor, outbound, masterKeys };
 }
 
 export interface SwitchboardServer extends SwitchboardCore, SwitchboardServices {

@@ -42,6 +42,7 @@ export {
 export { checkCredentialFields, maskSecret } from './credential-fields.js';
 export { type CredentialResolver, createCredentialResolver, type ResolveContext, type ResolvedCredential } from './credential-resolver.js';
 export {
+  encodeMasterKey,
   generateMasterKey,
   loadMasterKey,
   type MasterKey,
@@ -49,8 +50,20 @@ export {
   masterKeyId,
   masterKeyPath,
   parseMasterKey,
+  parsePreviousMasterKeys,
+  previousMasterKeysPath,
+  readPreviousMasterKeys,
 } from './master-key.js';
-export { registerMasterKey } from './master-key-registry.js';
+export { type RegisterMasterKeyOptions, registerMasterKey } from './master-key-registry.js';
+export {
+  type MasterKeyRotationSummary,
+  masterKeyRotationSchema,
+  type ResealOptions,
+  type RotationProgress,
+  resealToCurrentKey,
+} from './master-key-rotation.js';
+export { createMasterKeyService, type MasterKeyService, type MasterKeyServiceOptions } from './master-key-service.js';
 export { createOAuthClient, type OAuthClient, type OAuthClientConfig, type TokenSet } from './oauth-client.js';
 export { type AuthScheme, authSchemeSchema, type ConnectionField, connectionFieldSchema } from './schemes.js';
+export { type SealedColumn, sealedColumnName, sealedColumns } from './sealed-columns.js';
 export { createVault, type Vault } from './vault.js';

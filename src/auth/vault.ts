@@ -17,7 +17,9 @@ const dekWrapAad = Buffer.from('switchboard:dek:v1');
  * iv ‖ tag ‖ ciphertext.
  */
 export interface Vault {
+  /** Id of the key new secrets are sealed with. */
   readonly currentKeyId: string;
+  /** Ids of every key this vault opens with: the current one first, then the previous ones. */
   readonly keyIds: readonly string[];
   seal(plaintext: string | Uint8Array, context: string): string;
   open(sealed: string, context: string): Buffer;
@@ -31,6 +33,11 @@ export interface Vault {
    * the current one by default, or the one named (to verify what an older key signed).
    */
   deriveKey(purpose: string, keyId?: string): { keyId: string; key: Uint8Array } | undefined;
+  /**
+   * Seals with `next` from now on, in place (every service holds this same vault); the key it
+   * replaces stays available for opening. Used by a master-key rotation.
+   */
+  rotateTo(next: MasterKey): void;
 }
 
 function encrypt(key: Buffer, plaintext: Uint8Array, aad: Uint8Array): Buffer {
@@ -53,8 +60,9 @@ function unreadable(reason: string): SwitchboardError {
   return new SwitchboardError('INTERNAL', `A stored secret could not be decrypted (${reason}). It may have been encrypted under another master key.`);
 }
 
-/** @param current key new secrets are sealed with; @param previous keys still accepted for opening. */
-export function createVault(current: MasterKey, previous: readonly MasterKey[] = []): Vault {
+/** @param initial key new secrets are sealed with (see `rotateTo`); @param previous keys still accepted for opening. */
+export function createVault(initial: MasterKey, previous: readonly MasterKey[] = []): Vault {
+  let current = initial;
   const keys = new Map<string, Buffer>([[current.id, current.key], ...previous.map((k) => [k.id, k.key] as const)]);
 
   function parse(sealed: string) {
@@ -77,8 +85,12 @@ export function createVault(current: MasterKey, previous: readonly MasterKey[] =
   const payloadAad = (context: string) => Buffer.from(`switchboard:${formatVersion}:${context}`);
 
   return {
-    currentKeyId: current.id,
-    keyIds: [...keys.keys()],
+    get currentKeyId() {
+      return current.id;
+    },
+    get keyIds() {
+      return [current.id, ...[...keys.keys()].filter((id) => id !== current.id)];
+    },
     seal(plaintext, context) {
       const dataKey = randomBytes(32);
       const payload = encrypt(dataKey, typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext, payloadAad(context));
@@ -115,6 +127,10 @@ export function createVault(current: MasterKey, previous: readonly MasterKey[] =
       const rewrapped = encrypt(current.key, dataKey, dekWrapAad);
       dataKey.fill(0);
       return [formatVersion, current.id, rewrapped.toString('base64url'), payload.toString('base64url')].join('.');
+    },
+    rotateTo(next) {
+      keys.set(next.id, next.key);
+      current = next;
     },
   };
 }

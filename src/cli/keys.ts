@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { MasterKeyRotationSummary, RotationProgress } from '../auth/index.js';
 import { StartupError } from '../errors.js';
 import type { Page } from '../pagination.js';
 import type { SwitchboardCore } from '../server.js';
 import { type ApiKeyView, type CreatedApiKeyView, scopes as knownScopes, type Principal, type Scope } from '../tenancy/index.js';
+import { createProgressPrinter } from './progress.js';
 import { createRestClient, resolveApiKey } from './rest-client.js';
 import { configFromFlags } from './serve.js';
 
@@ -21,8 +23,12 @@ interface KeysBackend {
   create(input: { name: string; scopes: Scope[]; project_id?: string; expires_at?: string }): Promise<CreatedApiKeyView>;
   list(input: { project_id?: string; include_revoked: boolean }): Promise<ApiKeyView[]>;
   revoke(id: string): Promise<ApiKeyView>;
+  rotateMasterKey(onProgress: (progress: RotationProgress) => void): Promise<MasterKeyRotationSummary>;
   close(): Promise<void>;
 }
+
+// A rotation re-wraps every stored secret in one request; give it far longer than an ordinary call.
+const rotationTimeoutMs = 30 * 60_000;
 
 function onlineBackend(flags: ConnectionFlags): KeysBackend {
   const config = configFromFlags({ ...(flags.dataDir ? { dataDir: flags.dataDir } : {}) });
@@ -30,7 +36,8 @@ function onlineBackend(flags: ConnectionFlags): KeysBackend {
   if (!apiKey) {
     throw new StartupError(`No API key: pass --api-key, set SWITCHBOARD_API_KEY, or keep the admin key in ${config.dataDir}/admin-key.`);
   }
-  const request = createRestClient({ endpoint: flags.endpoint ?? process.env.SWITCHBOARD_URL ?? config.publicUrl, apiKey });
+  const endpoint = flags.endpoint ?? process.env.SWITCHBOARD_URL ?? config.publicUrl;
+  const request = createRestClient({ endpoint, apiKey });
   return {
     create: (input) => request('POST', '/v1/api-keys', input),
     async list(input) {
@@ -47,6 +54,10 @@ function onlineBackend(flags: ConnectionFlags): KeysBackend {
       return items;
     },
     revoke: (id) => request('DELETE', `/v1/api-keys/${encodeURIComponent(id)}`),
+    async rotateMasterKey() {
+      if (process.stderr.isTTY) process.stderr.write(`Rotating the master key on ${endpoint}; the server re-wraps every stored secret…\n`);
+      return createRestClient({ endpoint, apiKey, timeoutMs: rotationTimeoutMs })('POST', '/v1/admin/master-key/rotate');
+    },
     close: async () => {},
   };
 }
@@ -78,6 +89,10 @@ async function offlineBackend(flags: ConnectionFlags): Promise<KeysBackend> {
       return items;
     },
     revoke: (id) => core.tenancy.apiKeys.revoke(operator, id),
+    async rotateMasterKey(onProgress) {
+      const { createMasterKeyService } = await import('../auth/index.js');
+      return createMasterKeyService(core.database.db, core.vault, { keyFileDir: core.masterKeyFileDir }).rotate(operator, { onProgress });
+    },
     close: () => core.close(),
   };
 }
@@ -112,6 +127,27 @@ function printTable(keys: ApiKeyView[]): void {
   for (const row of rows) process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}\n`);
 }
 
+function printRotation(summary: MasterKeyRotationSummary, dataDir: string | undefined): void {
+  const lines: string[] = [];
+  if (summary.resealed === 0 && summary.retired_key_ids.length === 0) {
+    lines.push(`Nothing to rotate: every stored secret is sealed with ${summary.current_key_id} already, and no old master key is left to retire.`);
+  } else {
+    lines.push(`Master key rotated: every stored secret is now sealed with ${summary.current_key_id}.`);
+    const width = Math.max(...Object.keys(summary.columns).map((name) => name.length));
+    for (const [name, column] of Object.entries(summary.columns)) {
+      const meanwhile = column.changed_concurrently > 0 ? ` (${column.changed_concurrently} rewritten meanwhile, kept as written)` : '';
+      lines.push(`  ${name.padEnd(width)}  ${column.resealed} re-wrapped${meanwhile}`);
+    }
+    lines.push(`Retired: ${summary.retired_key_ids.join(', ') || 'none'}.`);
+  }
+  if (summary.generated_key) {
+    lines.push(
+      `The new key is in ${dataDir ? `${dataDir}/master-key` : "the server's data directory (master-key)"}; back it up now: the old one no longer opens anything.`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 function withConnectionOptions(command: Command): Command {
   return command
     .option('--endpoint <url>', 'URL of the running server (SWITCHBOARD_URL, default SWITCHBOARD_PUBLIC_URL)')
@@ -122,7 +158,7 @@ function withConnectionOptions(command: Command): Command {
 }
 
 export function registerKeys(program: Command): void {
-  const keys = program.command('keys').description('Create, list and revoke API keys');
+  const keys = program.command('keys').description('Create, list and revoke API keys; rotate the master key');
 
   withConnectionOptions(
     keys
@@ -169,4 +205,22 @@ export function registerKeys(program: Command): void {
       process.stdout.write(`Revoked ${revoked.id} (${revoked.name}) at ${revoked.revoked_at}.\n`);
     },
   );
+  withConnectionOptions(
+    keys
+      .command('rotate-master')
+      .description(
+        'Rotate the master key: re-wrap every stored secret under the current key and retire the old one. With a data-dir key file a new key is generated; ' +
+          'with SWITCHBOARD_MASTER_KEY, set the new key there (old one in SWITCHBOARD_PREVIOUS_MASTER_KEYS) on every instance first',
+      ),
+  ).action(async (flags: ConnectionFlags) => {
+    const progress = createProgressPrinter(process.stderr);
+    let summary: MasterKeyRotationSummary;
+    try {
+      summary = await withBackend(flags, (backend) => backend.rotateMasterKey((update) => progress.update(update.column, update.done, update.total)));
+    } finally {
+      progress.finish();
+    }
+    if (flags.json) return void process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    printRotation(summary, flags.offline ? configFromFlags({ ...(flags.dataDir ? { dataDir: flags.dataDir } : {}) }).dataDir : flags.dataDir);
+  });
 }

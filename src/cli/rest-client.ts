@@ -17,6 +17,8 @@ export class RemoteError extends Error {
 export interface RestClientOptions {
   endpoint: string;
   apiKey: string;
+  /** How long one call may take (default 15 s). */
+  timeoutMs?: number;
 }
 
 /** Finds the key CLI commands use: flag, then SWITCHBOARD_API_KEY, then `<dataDir>/admin-key`. */
@@ -27,7 +29,7 @@ export function resolveApiKey(flag: string | undefined, dataDir: string): string
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }
 
-export function createRestClient({ endpoint, apiKey }: RestClientOptions) {
+export function createRestClient({ endpoint, apiKey, timeoutMs = 15_000 }: RestClientOptions) {
   const base = endpoint.replace(/\/+$/, '');
   return async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
     let response: Response;
@@ -36,9 +38,16 @@ export function createRestClient({ endpoint, apiKey }: RestClientOptions) {
         method,
         headers: { 'x-api-key': apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(15_000),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
+      if ((error as Error).name === 'TimeoutError') {
+        throw new RemoteError(
+          0,
+          'TIMEOUT',
+          `Switchboard at ${base} did not answer ${method} ${path.split('?')[0]} within ${Math.round(timeoutMs / 1000)} s; it may still be working on it (see its log).`,
+        );
+      }
       throw new RemoteError(
         0,
         'UNREACHABLE',

@@ -63,6 +63,13 @@ function stringFromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined
   return value === undefined || value === '' ? undefined : value;
 }
 
+function listFromEnv(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
+  return stringFromEnv(env, name)
+    ?.split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
+
 /**
  * Builds the process configuration: command-line overrides, then environment variables, then
  * the optional config file, then defaults. Throws `StartupError` naming each bad setting.
@@ -85,17 +92,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     dataDir,
     databaseUrl: overrides.databaseUrl ?? stringFromEnv(env, 'DATABASE_URL') ?? file.databaseUrl,
     masterKey: stringFromEnv(env, 'SWITCHBOARD_MASTER_KEY'),
+    previousMasterKeys: listFromEnv(env, 'SWITCHBOARD_PREVIOUS_MASTER_KEYS') ?? [],
     publicUrl: (overrides.publicUrl ?? stringFromEnv(env, 'SWITCHBOARD_PUBLIC_URL') ?? file.publicUrl ?? `http://${urlHost}:${port}`).replace(/\/+$/, ''),
     logLevel: overrides.logLevel ?? stringFromEnv(env, 'SWITCHBOARD_LOG_LEVEL') ?? file.logLevel ?? configDefaults.logLevel,
     bodyLimit: integerFromEnv(env, 'SWITCHBOARD_BODY_LIMIT') ?? file.bodyLimit ?? configDefaults.bodyLimit,
     toolTimeoutMs: integerFromEnv(env, 'SWITCHBOARD_TOOL_TIMEOUT_MS') ?? file.toolTimeoutMs ?? configDefaults.toolTimeoutMs,
-    allowPrivateNetworks:
-      stringFromEnv(env, 'SWITCHBOARD_ALLOW_PRIVATE_NETWORKS')
-        ?.split(',')
-        .map((entry) => entry.trim())
-        .filter(Boolean) ??
-      file.allowPrivateNetworks ??
-      [],
+    allowPrivateNetworks: listFromEnv(env, 'SWITCHBOARD_ALLOW_PRIVATE_NETWORKS') ?? file.allowPrivateNetworks ?? [],
     rateLimit: {
       max: integerFromEnv(env, 'SWITCHBOARD_RATE_LIMIT') ?? file.rateLimit?.max ?? configDefaults.rateLimit.max,
       windowSeconds: file.rateLimit?.windowSeconds ?? configDefaults.rateLimit.windowSeconds,

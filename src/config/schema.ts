@@ -36,6 +36,8 @@ export const configSchema = z.object({
   dataDir: z.string().min(1),
   databaseUrl: z.string().min(1).optional(),
   masterKey: z.string().min(1).optional(),
+  /** SWITCHBOARD_PREVIOUS_MASTER_KEYS: keys accepted for opening sealed values, never for sealing. Environment only. */
+  previousMasterKeys: z.array(z.string().min(1)),
   publicUrl: z.url(),
   logLevel: z.enum(logLevels),
   bodyLimit: z.number().int().min(1024),

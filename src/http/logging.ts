@@ -25,6 +25,7 @@ export const redactedLogPaths = [
   '*.access_token',
   '*.refresh_token',
   '*.masterKey',
+  '*.previousMasterKeys',
 ];
 
 export function loggerOptions(level: string, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {

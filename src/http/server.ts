@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { AuthConfigService, ConnectedAccountService, ConnectLinkService } from '../auth/index.js';
+import type { AuthConfigService, ConnectedAccountService, ConnectLinkService, MasterKeyService } from '../auth/index.js';
 import type { Catalog } from '../catalog/index.js';
 import type { DatabaseHandle } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
@@ -13,6 +13,7 @@ import { loggerOptions } from './logging.js';
 import { authenticatePlugin } from './plugins/authenticate.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { generateRequestId, requestIdPlugin } from './plugins/request-id.js';
+import { adminRoutes } from './routes/admin.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { authConfigRoutes } from './routes/auth-configs.js';
 import { connectLinkRoutes } from './routes/connect-links.js';
@@ -31,6 +32,7 @@ export interface HttpServerOptions {
   accounts: ConnectedAccountService;
   authConfigs: AuthConfigService;
   connectLinks: ConnectLinkService;
+  masterKeys: MasterKeyService;
   executor: Executor;
   audit: AuditLog;
   version: string;
@@ -102,5 +104,6 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   await app.register(connectPageRoutes, { connectLinks: options.connectLinks, publicUrl: options.publicUrl });
   await app.register(authConfigRoutes, { prefix: '/v1/auth-configs', authConfigs: options.authConfigs, catalog: options.catalog });
   await app.register(executionLogRoutes, { prefix: '/v1/execution-logs', audit: options.audit });
+  await app.register(adminRoutes, { prefix: '/v1/admin', masterKeys: options.masterKeys });
   return app;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -46,6 +46,22 @@ describe('vault', () => {
     expect(createVault(newKey).openText(resealed, 'ctx')).toBe('rotate me');
   });
 
+  it('rotateTo seals with the new key at once and keeps opening what the old one sealed', () => {
+    const oldKey = key();
+    const newKey = key();
+    const vault = createVault(oldKey);
+    const before = vault.seal('sealed before', 'ctx');
+    vault.rotateTo(newKey);
+    expect(vault.currentKeyId).toBe(newKey.id);
+    expect(vault.keyIds).toEqual([newKey.id, oldKey.id]);
+    const after = vault.seal('sealed after', 'ctx');
+    expect(vault.keyIdOf(after)).toBe(newKey.id);
+    expect(createVault(newKey).openText(after, 'ctx')).toBe('sealed after');
+    expect(vault.openText(before, 'ctx')).toBe('sealed before');
+    expect(vault.keyIdOf(vault.reseal(before))).toBe(newKey.id);
+    expect(vault.reseal(after)).toBe(after);
+  });
+
   it('never carries key material in its error messages', () => {
     const master = key();
     try {
@@ -86,6 +102,20 @@ describe('master key', () => {
     expect(second.source).toBe('data-dir');
     expect(second.masterKey.id).toBe(first.masterKey.id);
     expect(readFileSync(join(dir, 'master-key'), 'utf8').trim()).toHaveLength(44);
+  });
+
+  it('accepts previous keys for opening: SWITCHBOARD_PREVIOUS_MASTER_KEYS, and master-key.previous beside a key file', () => {
+    dir = mkdtempSync(join(tmpdir(), 'switchboard-mk-'));
+    const [fromEnv, fromFile] = [generateMasterKey(), generateMasterKey()];
+    writeFileSync(join(dir, 'master-key.previous'), `${fromFile}\n\n`, { mode: 0o600 });
+    const fileMode = loadMasterKey({ dataDir: dir, configuredPrevious: [fromEnv] });
+    expect(fileMode.previous.map((k) => k.id)).toEqual([parseMasterKey(fromEnv, 'x').id, parseMasterKey(fromFile, 'x').id]);
+    // The previous-keys file belongs to the key file; with SWITCHBOARD_MASTER_KEY only the environment counts.
+    const envMode = loadMasterKey({ configured: generateMasterKey(), dataDir: dir, configuredPrevious: [fromEnv] });
+    expect(envMode.previous.map((k) => k.id)).toEqual([parseMasterKey(fromEnv, 'x').id]);
+    const bad = () => loadMasterKey({ configured: generateMasterKey(), dataDir: dir!, configuredPrevious: [fromEnv, 'not-a-key'] });
+    expect(bad).toThrow(StartupError);
+    expect(bad).toThrow(/SWITCHBOARD_PREVIOUS_MASTER_KEYS \(entry 2\) must be 32 random bytes/);
   });
 
   it('prefers SWITCHBOARD_MASTER_KEY and writes no file then', () => {

@@ -41,6 +41,13 @@ describe('configuration', () => {
     expect(loadConfig({ env: { SWITCHBOARD_CONFIG: 'custom.json' }, cwd }).publicUrl).toBe('https://switchboard.example.com');
   });
 
+  it('reads SWITCHBOARD_PREVIOUS_MASTER_KEYS from the environment only, as a comma list', () => {
+    expect(loadConfig({ env: {}, cwd }).previousMasterKeys).toEqual([]);
+    expect(loadConfig({ env: { SWITCHBOARD_PREVIOUS_MASTER_KEYS: ' a= , b=,,' }, cwd }).previousMasterKeys).toEqual(['a=', 'b=']);
+    writeFileSync(join(cwd, 'switchboard.config.json'), '{"previousMasterKeys": ["a="]}');
+    expect(() => loadConfig({ env: {}, cwd })).toThrow(/previousMasterKeys/);
+  });
+
   it('names every bad setting', () => {
     expect(() => loadConfig({ env: { SWITCHBOARD_PORT: 'eighty' }, cwd })).toThrow(/SWITCHBOARD_PORT must be an integer/);
     expect(() => loadConfig({ env: { SWITCHBOARD_PORT: '70000' }, cwd })).toThrow(StartupError);

@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { sealedColumnName, sealedColumns } from '../../src/auth/index.js';
 import { startBackendlessEmulator } from '../emulators/backendless/index.js';
 import { DEFAULT_ACCOUNT, startBitbucketEmulator } from '../emulators/bitbucket/index.js';
 import { startOAuthProvider } from '../helpers/oauth-provider.js';
@@ -103,6 +104,10 @@ describe.skipIf(!testDatabaseAvailable())('managed-auth secrets at rest, in resp
         200,
       );
       await api('POST', '/v1/tools/BACKENDLESS_DIRECTORY_LISTING/execute', { user_id: 'form-user', arguments: { path: '/' } });
+      // An OAuth sign-in left half-way holds a sealed PKCE verifier.
+      const pending = (await api('POST', '/v1/connect-links', { user_id: 'pending', toolkit: 'bitbucket', auth_config_id: config.id })).json();
+      linkTokens.push(pending.link_token);
+      expect((await inject({ method: 'GET', url: `/connect/${pending.link_token}/authorize` })).statusCode).toBe(302);
       await api('GET', '/v1/connected-accounts');
       await api('GET', '/v1/auth-configs');
       await api('GET', '/v1/execution-logs');
@@ -142,6 +147,21 @@ describe.skipIf(!testDatabaseAvailable())('managed-auth secrets at rest, in resp
           .join('\n');
       }
       expect(dump).toContain('v1.mk_'); // sealed values are there, so the scan would see plaintext ones
+
+      // Every column holding sealed values is one a master-key rotation re-wraps.
+      const textColumns = (
+        (await db.execute(
+          sql`select table_name, column_name from information_schema.columns where table_schema = 'public' and data_type = 'text'`,
+        )) as unknown as { rows: { table_name: string; column_name: string }[] }
+      ).rows;
+      const holdingSealed: string[] = [];
+      for (const { table_name, column_name } of textColumns) {
+        const found = (await db.execute(sql.raw(`select count(*)::int as n from "${table_name}" where "${column_name}" like 'v1.mk\\_%'`))) as unknown as {
+          rows: { n: number }[];
+        };
+        if (found.rows[0]!.n > 0) holdingSealed.push(`${table_name}.${column_name}`);
+      }
+      expect(holdingSealed.sort()).toEqual(sealedColumns.map(sealedColumnName).sort());
       for (const secret of [...secrets, ...linkTokens]) expect(dump, 'a row holds a secret').not.toContain(secret);
     } finally {
       await t.server.close();
