@@ -1,4 +1,5 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { tables } from '../../src/db/index.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type BitbucketEmulator, DEFAULT_ACCOUNT, startBitbucketEmulator } from '../emulators/bitbucket/index.js';
 import { startOAuthProvider, type TestOAuthProvider } from '../helpers/oauth-provider.js';
@@ -6,6 +7,7 @@ import { startTestServer, type TestServer, testDatabaseAvailable } from '../help
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
 type Json = Record<string, any>;
+const connectedAccountsTable = tables.connectedAccounts;
 
 /**
  * OAuth 2 for the Bitbucket toolkit against a real authorization server (oauth2-mock-server, made
@@ -136,6 +138,21 @@ describe.skipIf(!testDatabaseAvailable())('OAuth 2 connections', () => {
     const refreshed = await api('POST', `/v1/connected-accounts/${created.connected_account_id}/refresh`);
     expect(refreshed.statusCode, refreshed.body).toBe(200);
     expect(provider.tokenRequests).toEqual(['refresh_token']);
+  });
+
+  it('settles a refresh raced by another instance: the loser of the rotated refresh token uses the winner\'s tokens', async () => {
+    const created = await link('raced');
+    expect((await signIn(created.redirect_url)).callback.statusCode).toBe(200);
+    // Both "instances" read the account at the same version, with the same refresh token.
+    const [stale] = await t.server.database.db.select().from(connectedAccountsTable).where(eq(connectedAccountsTable.id, created.connected_account_id));
+    provider.tokenRequests.length = 0;
+    const winner = await t.server.credentials.refresh(stale!);
+    const loser = await t.server.credentials.refresh(stale!);
+    expect(provider.tokenRequests).toEqual(['refresh_token', 'refresh_token', 'refused']);
+    expect(loser.credentialsVersion).toBe(winner.credentialsVersion);
+    expect(loser.credentials).toBe(winner.credentials);
+    expect((await account(created.connected_account_id)).status).toBe('ACTIVE');
+    expect((await whoAmI('raced')).json()).toMatchObject({ successful: true });
   });
 
   it('refreshes once and retries when the provider rejects a token before its expiry', async () => {
