@@ -1,7 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
-import { tables } from '../../src/db/index.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { tables } from '../../src/db/index.js';
 import { type BitbucketEmulator, DEFAULT_ACCOUNT, startBitbucketEmulator } from '../emulators/bitbucket/index.js';
+import { oauthConfigBody, signInWithProvider } from '../helpers/connect-flow.js';
 import { startOAuthProvider, type TestOAuthProvider } from '../helpers/oauth-provider.js';
 import { startTestServer, type TestServer, testDatabaseAvailable } from '../helpers/server.js';
 
@@ -38,38 +39,14 @@ describe.skipIf(!testDatabaseAvailable())('OAuth 2 connections', () => {
     return response.json();
   }
 
-  /** What a browser does: start on the page, follow the provider's redirect, come back with the cookie. */
-  async function signIn(redirectUrl: string, tamper: { state?: (state: string) => string; dropCookie?: boolean } = {}) {
-    const start = await t.server.app.inject({ method: 'GET', url: `${new URL(redirectUrl).pathname}/authorize` });
-    expect(start.statusCode, start.body).toBe(302);
-    const authorize = new URL(String(start.headers.location));
-    const cookie = String(start.headers['set-cookie']).split(';')[0]!;
-    const atProvider = await fetch(authorize, { redirect: 'manual' });
-    expect(atProvider.status).toBe(302);
-    const back = new URL(atProvider.headers.get('location')!);
-    if (tamper.state) back.searchParams.set('state', tamper.state(back.searchParams.get('state') ?? ''));
-    const callback = await t.server.app.inject({
-      method: 'GET',
-      url: `${back.pathname}${back.search}`,
-      headers: tamper.dropCookie ? {} : { cookie },
-    });
-    return { start, authorize, cookie, back, callback };
-  }
+  const signIn = (redirectUrl: string, tamper?: Parameters<typeof signInWithProvider>[2]) => signInWithProvider(t.server.app, redirectUrl, tamper);
 
   beforeAll(async () => {
     provider = await startOAuthProvider();
     bitbucket = await startBitbucketEmulator();
     provider.onAccessToken((token) => bitbucket.state.addAccessToken(token, DEFAULT_ACCOUNT.email));
     t = await startTestServer({ env: { SWITCHBOARD_ALLOW_PRIVATE_NETWORKS: '127.0.0.1', SWITCHBOARD_TOOL_TIMEOUT_MS: '5000' } });
-    const config = await api('POST', '/v1/auth-configs', {
-      toolkit: 'bitbucket',
-      scheme: 'oauth2_authorization_code',
-      client_id: provider.clientId,
-      client_secret: provider.clientSecret,
-      authorization_url: provider.authorizationUrl,
-      token_url: provider.tokenUrl,
-      revocation_url: provider.revocationUrl,
-    });
+    const config = await api('POST', '/v1/auth-configs', oauthConfigBody(provider));
     expect(config.statusCode, config.body).toBe(201);
     expect(config.json().redirect_uri).toBe(`${t.config.publicUrl}/connect/oauth/callback`);
     authConfigId = config.json().id;
@@ -140,7 +117,7 @@ describe.skipIf(!testDatabaseAvailable())('OAuth 2 connections', () => {
     expect(provider.tokenRequests).toEqual(['refresh_token']);
   });
 
-  it('settles a refresh raced by another instance: the loser of the rotated refresh token uses the winner\'s tokens', async () => {
+  it("settles a refresh raced by another instance: the loser of the rotated refresh token uses the winner's tokens", async () => {
     const created = await link('raced');
     expect((await signIn(created.redirect_url)).callback.statusCode).toBe(200);
     // Both "instances" read the account at the same version, with the same refresh token.
@@ -256,14 +233,7 @@ describe.skipIf(!testDatabaseAvailable())('OAuth 2 connections', () => {
   });
 
   it('reports a token endpoint that refuses the client, leaving the link usable', async () => {
-    const wrongSecret = await api('POST', '/v1/auth-configs', {
-      toolkit: 'bitbucket',
-      scheme: 'oauth2_authorization_code',
-      client_id: provider.clientId,
-      client_secret: 'not-the-secret-000',
-      authorization_url: provider.authorizationUrl,
-      token_url: provider.tokenUrl,
-    });
+    const wrongSecret = await api('POST', '/v1/auth-configs', oauthConfigBody(provider, { client_secret: 'not-the-secret-000' }));
     const created = await link('misconfigured', { auth_config_id: wrongSecret.json().id });
     const attempt = await signIn(created.redirect_url);
     expect(attempt.callback.statusCode).toBe(502);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BackendlessEmulator, startBackendlessEmulator } from '../emulators/backendless/index.js';
 import { type BitbucketEmulator, DEFAULT_ACCOUNT, startBitbucketEmulator } from '../emulators/bitbucket/index.js';
 import { browserTestsEnabled, launchBrowser, screenshot } from '../helpers/browser.js';
+import { oauthConfigBody } from '../helpers/connect-flow.js';
 import { startOAuthProvider, type TestOAuthProvider } from '../helpers/oauth-provider.js';
 import { startTestServer, type TestServer, testDatabaseAvailable, testDatabaseKind } from '../helpers/server.js';
 
@@ -100,16 +101,7 @@ describe.skipIf(!testDatabaseAvailable() || !browserTestsEnabled)('connect page 
   });
 
   it('connects Bitbucket through the OAuth redirect to the provider and back', async () => {
-    const config = (
-      await api('POST', '/v1/auth-configs', {
-        toolkit: 'bitbucket',
-        scheme: 'oauth2_authorization_code',
-        client_id: provider.clientId,
-        client_secret: provider.clientSecret,
-        authorization_url: provider.authorizationUrl,
-        token_url: provider.tokenUrl,
-      })
-    ).json();
+    const config = (await api('POST', '/v1/auth-configs', oauthConfigBody(provider))).json();
     const link = (
       await api('POST', '/v1/connect-links', {
         user_id: 'browser-user',

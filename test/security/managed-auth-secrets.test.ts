@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { sealedColumnName, sealedColumns } from '../../src/auth/index.js';
 import { startBackendlessEmulator } from '../emulators/backendless/index.js';
 import { DEFAULT_ACCOUNT, startBitbucketEmulator } from '../emulators/bitbucket/index.js';
+import { oauthConfigBody, signInWithProvider } from '../helpers/connect-flow.js';
 import { startOAuthProvider } from '../helpers/oauth-provider.js';
 import { startTestServer, testDatabaseAvailable, testDatabaseKind } from '../helpers/server.js';
 
@@ -47,31 +48,15 @@ describe.skipIf(!testDatabaseAvailable())('managed-auth secrets at rest, in resp
 
     try {
       // OAuth: config with a client secret, sign-in, tool calls, a refresh, a revocation on delete.
-      const config = (
-        await api('POST', '/v1/auth-configs', {
-          toolkit: 'bitbucket',
-          scheme: 'oauth2_authorization_code',
-          client_id: provider.clientId,
-          client_secret: provider.clientSecret,
-          authorization_url: provider.authorizationUrl,
-          token_url: provider.tokenUrl,
-          revocation_url: provider.revocationUrl,
-        })
-      ).json();
+      const config = (await api('POST', '/v1/auth-configs', oauthConfigBody(provider))).json();
       for (const user of ['oauth-1', 'oauth-2']) {
         const link = (
           await api('POST', '/v1/connect-links', { user_id: user, toolkit: 'bitbucket', auth_config_id: config.id, base_url: bitbucket.baseUrl })
         ).json();
         linkTokens.push(link.link_token);
-        const start = await inject({ method: 'GET', url: `/connect/${link.link_token}/authorize` });
-        const atProvider = await fetch(String(start.headers.location), { redirect: 'manual' });
-        const back = new URL(atProvider.headers.get('location')!);
-        const done = await inject({
-          method: 'GET',
-          url: `${back.pathname}${back.search}`,
-          headers: { cookie: String(start.headers['set-cookie']).split(';')[0]! },
-        });
-        expect(done.statusCode, done.body).toBe(200);
+        const { start, callback } = await signInWithProvider(t.server.app, link.redirect_url);
+        responses.push(start, callback);
+        expect(callback.statusCode, callback.body).toBe(200);
         expect((await api('POST', '/v1/tools/BITBUCKET_GET_CURRENT_USER/execute', { user_id: user, arguments: {} })).json().successful).toBe(true);
         await api('POST', `/v1/connected-accounts/${link.connected_account_id}/refresh`);
         await api('POST', '/v1/tools/BITBUCKET_LIST_WORKSPACES/execute', { user_id: user, arguments: {} });

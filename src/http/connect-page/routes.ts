@@ -72,11 +72,14 @@ export const connectPageRoutes: FastifyPluginAsync<{ connectLinks: ConnectLinkSe
     return sendProblem(reply, mapped);
   });
 
+  const invalidLink = (reply: FastifyReply) =>
+    sendProblem(reply, new SwitchboardError('NOT_FOUND', 'This connect link is not valid. Ask the app that sent it for a new one.'));
+
   async function showLink(token: string, reply: FastifyReply, form: { values?: Record<string, string>; errors?: Record<string, string>; alert?: string } = {}) {
     const view = await connectLinks.page(token);
     switch (view.state) {
       case 'unknown':
-        return sendProblem(reply, new SwitchboardError('NOT_FOUND', 'This connect link is not valid. Ask the app that sent it for a new one.'));
+        return invalidLink(reply);
       case 'expired':
       case 'completed':
         return sendProblem(
@@ -105,13 +108,13 @@ export const connectPageRoutes: FastifyPluginAsync<{ connectLinks: ConnectLinkSe
   }
 
   app.get<{ Params: { token: string } }>('/connect/:token', async (request, reply) => {
-    if (!linkTokenPattern.test(request.params.token)) return showLink('lt_invalid', reply);
+    if (!linkTokenPattern.test(request.params.token)) return invalidLink(reply);
     return showLink(request.params.token, reply);
   });
 
   app.post<{ Params: { token: string } }>('/connect/:token', async (request, reply) => {
     const { token } = request.params;
-    if (!linkTokenPattern.test(token)) return showLink('lt_invalid', reply);
+    if (!linkTokenPattern.test(token)) return invalidLink(reply);
     const values = submittedValues(request.body);
     try {
       const outcome = await connectLinks.submitFields(token, values);
@@ -131,7 +134,7 @@ export const connectPageRoutes: FastifyPluginAsync<{ connectLinks: ConnectLinkSe
 
   app.get<{ Params: { token: string } }>('/connect/:token/authorize', async (request, reply) => {
     const { token } = request.params;
-    if (!linkTokenPattern.test(token)) return showLink('lt_invalid', reply);
+    if (!linkTokenPattern.test(token)) return invalidLink(reply);
     const started = await connectLinks.beginOAuth(token);
     const cookie = [
       `${started.binding.name}=${started.binding.value}`,
