@@ -1,4 +1,4 @@
-import { and, count, eq, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Database, tables } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
@@ -137,12 +137,17 @@ export async function loadAuthConfig(db: Queryable, projectId: string, id: strin
   return row;
 }
 
-/** The project's most recent auth config for a toolkit, if it made one. */
-export async function latestAuthConfig(db: Queryable, projectId: string, toolkit: string): Promise<AuthConfigRow | undefined> {
+/** The project's most recent auth config for a toolkit among `schemes`, if it made one. */
+export async function latestAuthConfig(
+  db: Queryable,
+  projectId: string,
+  toolkit: string,
+  schemes: readonly AuthConfigScheme[],
+): Promise<AuthConfigRow | undefined> {
   const [row] = await db
     .select()
     .from(tables.authConfigs)
-    .where(and(eq(tables.authConfigs.projectId, projectId), eq(tables.authConfigs.toolkit, toolkit)))
+    .where(and(eq(tables.authConfigs.projectId, projectId), eq(tables.authConfigs.toolkit, toolkit), inArray(tables.authConfigs.scheme, [...schemes])))
     .orderBy(sql`${tables.authConfigs.createdAt} desc`)
     .limit(1);
   return row;

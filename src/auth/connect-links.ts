@@ -193,7 +193,8 @@ export function createConnectLinkService(options: ConnectLinkServiceOptions) {
           });
         }
       } else {
-        config = await latestAuthConfig(db, principal.projectId, toolkit.slug);
+        // Client-credentials configs are for service accounts, not for people following a link.
+        config = await latestAuthConfig(db, principal.projectId, toolkit.slug, ['none', 'api_key', 'basic', 'bearer', 'oauth2_authorization_code']);
       }
       const type = config ? (config.scheme.startsWith('oauth2') ? 'oauth2' : config.scheme) : toolkit.auth.find((s) => s.type !== 'oauth2')?.type;
       if (!type) {

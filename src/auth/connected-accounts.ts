@@ -153,8 +153,7 @@ export function createConnectedAccountService(options: ConnectedAccountServiceOp
       let config = input.auth_config_id ? await loadAuthConfig(db, principal.projectId, input.auth_config_id) : undefined;
       if (!config && !input.auth_scheme) {
         // The project's own config for the toolkit applies (its allow-list too), when it takes typed-in credentials.
-        const latest = await latestAuthConfig(db, principal.projectId, toolkit.slug);
-        if (latest && !latest.scheme.startsWith('oauth2')) config = latest;
+        config = await latestAuthConfig(db, principal.projectId, toolkit.slug, ['none', 'api_key', 'basic', 'bearer']);
       }
       if (config && config.toolkit !== toolkit.slug) {
         throw new SwitchboardError('VALIDATION_FAILED', `Auth config ${config.id} is for ${config.toolkit}, not ${toolkit.slug}.`, { field: 'auth_config_id' });

@@ -288,6 +288,10 @@ describe.skipIf(!testDatabaseAvailable())('OAuth 2 connections', () => {
     expect(result.json(), result.body).toMatchObject({ successful: true });
     expect(provider.tokenRequests).toEqual(['client_credentials', 'client_credentials']);
 
+    // The client-credentials config does not capture links made for people.
+    const personLink = await api('POST', '/v1/connect-links', { user_id: 'person', toolkit: 'bitbucket' });
+    expect(personLink.json()).toMatchObject({ auth_scheme: 'oauth2', auth_config_id: expect.not.stringMatching(config.json().id) });
+
     const refused = await api('POST', '/v1/connected-accounts', { user_id: 'robot', toolkit: 'bitbucket', auth_config_id: authConfigId });
     expect(refused.statusCode).toBe(400);
     expect(refused.json().error.message).toContain('connect link');
