@@ -18,6 +18,10 @@ export const createConnectLinkSchema = z
     user_id: z.string().optional().describe('The end user who will connect; a user-bound key may leave it out.'),
     toolkit: z.string().min(1).max(64),
     auth_config_id: z.string().max(64).optional().describe("Defaults to the project's most recent auth config for the toolkit, if any."),
+    auth_scheme: z
+      .enum(['api_key', 'basic', 'bearer'])
+      .optional()
+      .describe("Without an auth config: which of the toolkit's typed-in schemes the page asks for (default: its first)."),
     connected_account_id: z.string().max(64).optional().describe('Reconnect this existing account (same id) instead of creating a new one.'),
     callback_url: z
       .url({ protocol: /^https?$/ })
@@ -185,6 +189,11 @@ export function createConnectLinkService(options: ConnectLinkServiceOptions) {
       const userId = actingUser(principal, input.user_id);
       const toolkit = await options.toolkits(principal.projectId, input.toolkit);
       let config: AuthConfigRow | undefined;
+      if (input.auth_config_id && input.auth_scheme) {
+        throw new SwitchboardError('VALIDATION_FAILED', 'Pass auth_config_id or auth_scheme, not both: the auth config decides the scheme.', {
+          field: 'auth_scheme',
+        });
+      }
       if (input.auth_config_id) {
         config = await loadAuthConfig(db, principal.projectId, input.auth_config_id);
         if (config.toolkit !== toolkit.slug) {
@@ -192,11 +201,15 @@ export function createConnectLinkService(options: ConnectLinkServiceOptions) {
             field: 'auth_config_id',
           });
         }
-      } else {
+      } else if (!input.auth_scheme) {
         // Client-credentials configs are for service accounts, not for people following a link.
         config = await latestAuthConfig(db, principal.projectId, toolkit.slug, ['none', 'api_key', 'basic', 'bearer', 'oauth2_authorization_code']);
       }
-      const type = config ? (config.scheme.startsWith('oauth2') ? 'oauth2' : config.scheme) : toolkit.auth.find((s) => s.type !== 'oauth2')?.type;
+      const type = config
+        ? config.scheme.startsWith('oauth2')
+          ? 'oauth2'
+          : config.scheme
+        : (input.auth_scheme ?? toolkit.auth.find((scheme) => scheme.type !== 'oauth2')?.type);
       if (!type) {
         throw new SwitchboardError(
           'VALIDATION_FAILED',
@@ -213,7 +226,11 @@ export function createConnectLinkService(options: ConnectLinkServiceOptions) {
           { field: 'auth_config_id' },
         );
       }
-      schemeOf(toolkit, type);
+      if (!toolkit.auth.some((scheme) => scheme.type === type)) {
+        throw new SwitchboardError('VALIDATION_FAILED', `${toolkit.slug} does not accept ${type}; it accepts ${toolkit.auth.map((s) => s.type).join(', ')}.`, {
+          field: 'auth_scheme',
+        });
+      }
       let existing: AccountRow | undefined;
       if (input.connected_account_id) {
         if (input.base_url || input.server_urls || input.alias) {

@@ -181,6 +181,17 @@ describe.skipIf(!testDatabaseAvailable())('connect links and the connect page', 
     expect(listed.items).toHaveLength(1);
   });
 
+  it('asks for the scheme requested: a Bitbucket access token instead of email and API token', async () => {
+    const created = await api('POST', '/v1/connect-links', { user_id: 'ada', toolkit: 'bitbucket', auth_scheme: 'bearer' });
+    expect(created.json()).toMatchObject({ auth_scheme: 'bearer' });
+    const page = await t.server.app.inject({ method: 'GET', url: pathOf(created.json().redirect_url) });
+    expect(page.body).toContain('Access token');
+    expect(page.body).not.toContain('Atlassian account email');
+    const basic = await t.server.app.inject({ method: 'GET', url: pathOf((await link({ toolkit: 'bitbucket', base_url: undefined })).redirect_url) });
+    expect(basic.body).toContain('Atlassian account email');
+    expect(basic.body).toContain('type="email"');
+  });
+
   it('refuses link requests that cannot work, creating nothing', async () => {
     const before = (await api('GET', '/v1/connected-accounts?limit=200')).json().items.length;
     const cases: [Json, number, string][] = [
@@ -191,6 +202,8 @@ describe.skipIf(!testDatabaseAvailable())('connect links and the connect page', 
       [{ user_id: 'ada', toolkit: 'backendless', connected_account_id: 'ca_missing' }, 404, 'NOT_FOUND'],
       [{ user_id: 'ada', toolkit: 'backendless', auth_config_id: 'ac_missing' }, 404, 'NOT_FOUND'],
       [{ user_id: 'ada', toolkit: 'backendless', surprise: true }, 400, 'VALIDATION_FAILED'],
+      [{ user_id: 'ada', toolkit: 'backendless', auth_scheme: 'basic' }, 400, 'VALIDATION_FAILED'],
+      [{ user_id: 'ada', toolkit: 'bitbucket', auth_scheme: 'oauth2' }, 400, 'VALIDATION_FAILED'],
     ];
     for (const [body, status, code] of cases) {
       const response = await api('POST', '/v1/connect-links', body);
