@@ -28,7 +28,9 @@ import { acquireDataDirLock, type DatabaseHandle, type DataDirLock, openDatabase
 import { StartupError } from './errors.js';
 import { type AuditLog, createAuditLog, createExecutor, type Executor } from './execution/index.js';
 import { buildHttpServer } from './http/index.js';
+import { createMcpEndpoint, createTransportSessionStore, type McpEndpoint } from './mcp/index.js';
 import { createOutboundClient, createOutboundPolicy, type OutboundClient } from './outbound/index.js';
+import { createRouter, type Router } from './router/index.js';
 import { type BootstrapResult, createTenancyService, type TenancyService } from './tenancy/index.js';
 import { version } from './version.js';
 
@@ -122,6 +124,8 @@ export interface SwitchboardServices {
   readonly audit: AuditLog;
   readonly executor: Executor;
   readonly outbound: OutboundClient;
+  readonly router: Router;
+  readonly mcp: McpEndpoint;
   readonly masterKeys: MasterKeyService;
 }
 
@@ -155,7 +159,15 @@ export function createServices(core: SwitchboardCore, options: ServiceOptions = 
     timeoutMs: core.config.toolTimeoutMs,
   });
   const masterKeys = createMasterKeyService(db, core.vault, { keyFileDir: core.masterKeyFileDir });
-  return { catalog, accounts, credentials, authConfigs, connectLinks, audit, executor, outbound, masterKeys };
+  const router = createRouter({ db, catalog, executor, accounts, connectLinks, vault, publicUrl });
+  const mcp = createMcpEndpoint({
+    router,
+    tenancy: core.tenancy,
+    transportSessions: createTransportSessionStore(db),
+    publicUrl,
+    ...(options.warn ? { onerror: (error: Error) => options.warn!('MCP request failed', { reason: error.message }) } : {}),
+  });
+  return { catalog, accounts, credentials, authConfigs, connectLinks, audit, executor, outbound, masterKeys, router, mcp };
 }
 
 export interface SwitchboardServer extends SwitchboardCore, SwitchboardServices {
@@ -231,6 +243,7 @@ export async function createSwitchboardServer(config: Config, options: CreateSer
         if (closed) return;
         closed = true;
         clearInterval(sweeper);
+        await services.mcp.close();
         await http.close();
         await services.executor.close();
         await services.outbound.close();

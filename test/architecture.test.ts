@@ -17,7 +17,9 @@ const allowedDependencies: Record<string, string[]> = {
   auth: ['db', 'tenancy', 'outbound'],
   catalog: ['db', 'tenancy', 'auth'],
   execution: ['db', 'tenancy', 'auth', 'catalog', 'outbound'],
-  http: ['db', 'tenancy', 'auth', 'config', 'catalog', 'execution'],
+  router: ['db', 'tenancy', 'auth', 'catalog', 'execution'],
+  mcp: ['db', 'tenancy', 'auth', 'router'],
+  http: ['db', 'tenancy', 'auth', 'config', 'catalog', 'execution', 'router', 'mcp'],
 };
 
 function sourceFiles(dir: string): string[] {

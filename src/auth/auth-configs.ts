@@ -28,6 +28,7 @@ export const authConfigSchema = z
     token_url: z.string().nullable(),
     revocation_url: z.string().nullable(),
     redirect_uri: z.string().nullable().describe('For OAuth configs: the callback URL to register in your OAuth app.'),
+    base_url: z.string().nullable().describe("Base URL new accounts of this config call (a region or a self-hosted server); null: the toolkit's."),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -43,6 +44,11 @@ export const createAuthConfigSchema = z
     client_secret: z.string().min(1).max(8192).optional(),
     scopes: z.array(z.string().min(1).max(200)).max(100).optional(),
     allowed_tools: z.array(z.string().min(1).max(200)).max(1000).optional(),
+    base_url: z
+      .url()
+      .max(2000)
+      .optional()
+      .describe("Base URL for accounts connected through this config (a region or a self-hosted server); may hold the toolkit's {variables}."),
     authorization_url: z.url().max(2000).optional().describe("OAuth only: override the toolkit's authorization endpoint (e.g. a self-hosted provider)."),
     token_url: z.url().max(2000).optional(),
     revocation_url: z.url().max(2000).optional(),
@@ -57,6 +63,7 @@ export const updateAuthConfigSchema = z
     client_secret: z.string().min(1).max(8192).optional(),
     scopes: z.array(z.string().min(1).max(200)).max(100).optional(),
     allowed_tools: z.array(z.string().min(1).max(200)).max(1000).nullable().optional(),
+    base_url: z.url().max(2000).nullable().optional(),
     authorization_url: z.url().max(2000).nullable().optional(),
     token_url: z.url().max(2000).nullable().optional(),
     revocation_url: z.url().max(2000).nullable().optional(),
@@ -185,6 +192,7 @@ export function createAuthConfigService(db: Database, vault: Vault, options: { p
       token_url: row.tokenUrl,
       revocation_url: row.revocationUrl,
       redirect_uri: row.scheme === 'oauth2_authorization_code' ? new URL(oauthCallbackPath, options.publicUrl()).href : null,
+      base_url: row.baseUrl,
       created_at: row.createdAt.toISOString(),
       updated_at: row.updatedAt.toISOString(),
     };
@@ -228,6 +236,7 @@ export function createAuthConfigService(db: Database, vault: Vault, options: { p
           authorizationUrl: input.authorization_url ?? null,
           tokenUrl: input.token_url ?? null,
           revocationUrl: input.revocation_url ?? null,
+          baseUrl: input.base_url ?? null,
         })
         .returning();
       return present(row!);
@@ -277,6 +286,7 @@ export function createAuthConfigService(db: Database, vault: Vault, options: { p
           ...(input.authorization_url !== undefined ? { authorizationUrl: input.authorization_url } : {}),
           ...(input.token_url !== undefined ? { tokenUrl: input.token_url } : {}),
           ...(input.revocation_url !== undefined ? { revocationUrl: input.revocation_url } : {}),
+          ...(input.base_url !== undefined ? { baseUrl: input.base_url } : {}),
           updatedAt: sql`now()`,
         })
         .where(eq(tables.authConfigs.id, id))

@@ -263,7 +263,7 @@ export function createConnectLinkService(options: ConnectLinkServiceOptions) {
               status: 'INITIATED',
               statusReason: 'waiting for the user to open the connect link',
               alias: input.alias ?? null,
-              baseUrl: input.base_url ?? null,
+              baseUrl: input.base_url ?? config?.baseUrl ?? null,
               serverUrls: input.server_urls ?? null,
             })
             .returning({ id: tables.connectedAccounts.id });

@@ -203,7 +203,7 @@ export function createConnectedAccountService(options: ConnectedAccountServiceOp
               toolkit: toolkit.slug,
               authScheme: scheme.type,
               status: 'INITIATED',
-              baseUrl: input.base_url ?? null,
+              baseUrl: input.base_url ?? config?.baseUrl ?? null,
               serverUrls: input.server_urls ?? null,
               alias: input.alias ?? null,
             })

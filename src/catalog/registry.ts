@@ -111,6 +111,7 @@ export function createCatalog(db: Database, builtin: readonly ToolkitDefinition[
   return {
     findTool,
     findToolkit,
+    visibleToolkits,
 
     /** What the auth module needs of a toolkit (its schemes and tool slugs). */
     async authFacts(projectId: string, slug: string): Promise<ToolkitAuthFacts> {

@@ -211,8 +211,49 @@ export const authConfigs = pgTable(
     authorizationUrl: text('authorization_url'),
     tokenUrl: text('token_url'),
     revocationUrl: text('revocation_url'),
+    baseUrl: text('base_url'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (table) => [index('auth_configs_project_toolkit_idx').on(table.projectId, table.toolkit)],
 );
+
+/**
+ * A tool-router session: one end user, a policy (which toolkits, tools and tags it may use, which
+ * accounts and auth configs) and an MCP URL. `version` grows with every change (optimistic PATCH).
+ */
+export const routerSessions = pgTable(
+  'router_sessions',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    config: jsonb('config').notNull(),
+    version: integer('version').notNull().default(1),
+    createdByKeyId: text('created_by_key_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    expiresAt: instant('expires_at'),
+  },
+  (table) => [index('router_sessions_project_created_idx').on(table.projectId, table.createdAt, table.id)],
+);
+
+/**
+ * A 2025-era Streamable HTTP transport session (`Mcp-Session-Id`). Kept in the database so any
+ * instance serves any request of it: no sticky sessions.
+ */
+export const mcpTransportSessions = pgTable('mcp_transport_sessions', {
+  id: text('id').primaryKey(),
+  projectId: text('project_id')
+    .notNull()
+    .references(() => projects.id, { onDelete: 'cascade' }),
+  routerSessionId: text('router_session_id').references(() => routerSessions.id, { onDelete: 'cascade' }),
+  userId: text('user_id').notNull(),
+  protocolVersion: text('protocol_version').notNull(),
+  clientInfo: jsonb('client_info'),
+  logLevel: text('log_level'),
+  createdAt: createdAt(),
+  lastSeenAt: instant('last_seen_at').notNull().defaultNow(),
+});

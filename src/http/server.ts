@@ -6,6 +6,8 @@ import type { Catalog } from '../catalog/index.js';
 import type { DatabaseHandle } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
 import type { AuditLog, Executor } from '../execution/index.js';
+import type { McpEndpoint } from '../mcp/index.js';
+import type { Router } from '../router/index.js';
 import type { TenancyService } from '../tenancy/index.js';
 import { connectPageRoutes } from './connect-page/routes.js';
 import { errorBody, toSwitchboardError } from './errors.js';
@@ -21,7 +23,9 @@ import { connectedAccountRoutes } from './routes/connected-accounts.js';
 import { docsRoutes } from './routes/docs.js';
 import { executionLogRoutes } from './routes/execution-logs.js';
 import { healthRoutes } from './routes/health.js';
+import { mcpRoutes } from './routes/mcp.js';
 import { projectRoutes } from './routes/projects.js';
+import { sessionRoutes } from './routes/sessions.js';
 import { toolkitRoutes } from './routes/toolkits.js';
 import { toolRoutes } from './routes/tools.js';
 
@@ -32,6 +36,8 @@ export interface HttpServerOptions {
   accounts: ConnectedAccountService;
   authConfigs: AuthConfigService;
   connectLinks: ConnectLinkService;
+  router: Router;
+  mcp: McpEndpoint;
   masterKeys: MasterKeyService;
   executor: Executor;
   audit: AuditLog;
@@ -105,5 +111,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   await app.register(authConfigRoutes, { prefix: '/v1/auth-configs', authConfigs: options.authConfigs, catalog: options.catalog });
   await app.register(executionLogRoutes, { prefix: '/v1/execution-logs', audit: options.audit });
   await app.register(adminRoutes, { prefix: '/v1/admin', masterKeys: options.masterKeys });
+  await app.register(sessionRoutes, { prefix: '/v1/sessions', router: options.router });
+  await app.register(mcpRoutes, { endpoint: options.mcp, publicUrl: options.publicUrl });
   return app;
 }

@@ -18,7 +18,7 @@ const executeBodySchema = z
   })
   .strict();
 
-const executionResultSchema = z
+export const executionResultSchema = z
   .object({
     data: z.unknown(),
     error: z.string().nullable(),

@@ -1,0 +1,226 @@
+import { createMcpHandler, hostHeaderValidationResponse, localhostAllowedHostnames, originValidationResponse } from '@modelcontextprotocol/server';
+import { SwitchboardError } from '../errors.js';
+import type { Router, SessionContext } from '../router/index.js';
+import type { TenancyService } from '../tenancy/index.js';
+import { createSessionServer, toJsonRpcError } from './server.js';
+import type { TransportSessionRow, TransportSessionStore } from './transport-sessions.js';
+
+/** One HTTP request to an MCP endpoint, framework-neutral. */
+export interface McpHttpRequest {
+  method: string;
+  url: URL;
+  headers: Headers;
+  body?: string | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface McpEndpointOptions {
+  router: Router;
+  tenancy: TenancyService;
+  transportSessions: TransportSessionStore;
+  publicUrl: () => string;
+  onerror?: (error: Error) => void;
+  /** Seconds between checks for a changed tool set on an open 2025-era GET stream. */
+  changePollSeconds?: number;
+  keepAliveSeconds?: number;
+}
+
+const jsonHeaders = { 'content-type': 'application/json' };
+
+export function jsonRpcErrorResponse(error: unknown): Response {
+  const mapped = error instanceof SwitchboardError ? error : new SwitchboardError('INTERNAL', 'The MCP request failed unexpectedly.');
+  const status = mapped.code === 'NOT_FOUND' || mapped.code === 'TOOL_NOT_FOUND' ? 404 : mapped.status;
+  return new Response(JSON.stringify({ jsonrpc: '2.0', error: toJsonRpcError(mapped), id: null }), {
+    status,
+    headers: { ...jsonHeaders, ...(status === 401 ? { 'www-authenticate': 'Bearer realm="switchboard"' } : {}) },
+  });
+}
+
+/** The key from `x-api-key` or `Authorization: Bearer`. */
+function presentedKey(headers: Headers): string | undefined {
+  const header = headers.get('x-api-key')?.trim();
+  if (header) return header;
+  const match = /^Bearer\s+(.+)$/i.exec(headers.get('authorization')?.trim() ?? '');
+  return match?.[1]?.trim() || undefined;
+}
+
+function firstMessage(body: string | undefined): { method?: string; params?: Record<string, unknown> } | undefined {
+  if (!body) return undefined;
+  try {
+    const parsed = JSON.parse(body) as unknown;
+    const message = Array.isArray(parsed) ? parsed[0] : parsed;
+    return message && typeof message === 'object' ? (message as { method?: string; params?: Record<string, unknown> }) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const sessionNotFound = () =>
+  new Response(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      error: { code: -32001, message: 'Session not found: initialize a new MCP session.', data: { code: 'NOT_FOUND' } },
+      id: null,
+    }),
+    {
+      status: 404,
+      headers: jsonHeaders,
+    },
+  );
+
+/**
+ * The MCP endpoints of Switchboard over Streamable HTTP: a session URL (`/mcp/trs_…`) and the
+ * universal `/mcp`, where the key alone selects the project and user. Both protocol eras are served
+ * by the SDK's per-request handler (2026-07-28 natively, 2025-era statelessly); 2025-era
+ * `Mcp-Session-Id` sessions are kept in the database, so no request needs a particular instance.
+ */
+export function createMcpEndpoint(options: McpEndpointOptions) {
+  const { router, tenancy, transportSessions } = options;
+  const handler = createMcpHandler(
+    (ctx) => {
+      const context = ctx.authInfo?.extra?.context as SessionContext | undefined;
+      if (!context) throw new Error('An MCP request reached the server factory without a session context.');
+      return createSessionServer(router, context);
+    },
+    { legacy: 'stateless', ...(options.onerror ? { onerror: options.onerror } : {}) },
+  );
+  const changePollMs = (options.changePollSeconds ?? 2) * 1000;
+  const keepAliveMs = (options.keepAliveSeconds ?? 15) * 1000;
+
+  async function contextFor(request: McpHttpRequest, sessionId: string | undefined): Promise<SessionContext> {
+    const token = request.url.searchParams.get('token');
+    if (sessionId && token && !presentedKey(request.headers)) return router.openWithToken(sessionId, token);
+    const key = presentedKey(request.headers);
+    if (!key) {
+      throw new SwitchboardError(
+        'UNAUTHENTICATED',
+        sessionId
+          ? 'Missing credentials: send the API key as "x-api-key: sk_…" or "Authorization: Bearer sk_…", or use the session\'s token_url.'
+          : 'Missing API key: send it as "x-api-key: sk_…" or "Authorization: Bearer sk_…".',
+      );
+    }
+    const principal = await tenancy.apiKeys.authenticate(key);
+    if (sessionId) return router.open(principal, sessionId);
+    const userId = principal.userId ?? request.headers.get('x-user-id') ?? undefined;
+    if (!userId) {
+      throw new SwitchboardError(
+        'VALIDATION_FAILED',
+        'The universal /mcp endpoint needs to know the end user: use a key bound to a user (POST /v1/api-keys {"user_id": …}) or send "x-user-id".',
+        { field: 'x-user-id' },
+      );
+    }
+    return router.universal(principal, userId);
+  }
+
+  /** A 2025-era GET stream: keep-alives, and `notifications/tools/list_changed` when the session's policy changes. */
+  function notificationStream(context: SessionContext, signal: AbortSignal | undefined): Response {
+    const encoder = new TextEncoder();
+    let timers: NodeJS.Timeout[] = [];
+    const stop = () => {
+      for (const timer of timers) clearInterval(timer);
+      timers = [];
+    };
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        let version = context.session.version;
+        const write = (text: string) => {
+          try {
+            controller.enqueue(encoder.encode(text));
+          } catch {
+            stop();
+          }
+        };
+        write(': switchboard notification stream\n\n');
+        timers.push(setInterval(() => write(': keep-alive\n\n'), keepAliveMs));
+        if (context.session.id !== 'universal') {
+          timers.push(
+            setInterval(async () => {
+              try {
+                const current = await router.open(context.principal, context.session.id);
+                if (current.session.version !== version) {
+                  version = current.session.version;
+                  write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' })}\n\n`);
+                }
+              } catch {
+                stop();
+                controller.close();
+              }
+            }, changePollMs),
+          );
+        }
+        signal?.addEventListener('abort', () => {
+          stop();
+          try {
+            controller.close();
+          } catch {}
+        });
+      },
+      cancel: stop,
+    });
+    return new Response(stream, { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' } });
+  }
+
+  function sameSession(row: TransportSessionRow, context: SessionContext): boolean {
+    const routerSessionId = context.session.id === 'universal' ? null : context.session.id;
+    return row.projectId === context.session.projectId && row.routerSessionId === routerSessionId && row.userId === context.session.userId;
+  }
+
+  return {
+    /** Serves one HTTP request to `/mcp/{sessionId}` (or `/mcp` when `sessionId` is undefined). */
+    async handle(request: McpHttpRequest, sessionId: string | undefined): Promise<Response> {
+      const webRequest = new Request(request.url, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body !== undefined && request.method !== 'GET' && request.method !== 'HEAD' ? { body: request.body } : {}),
+        ...(request.signal ? { signal: request.signal } : {}),
+      });
+      const allowed = [...localhostAllowedHostnames(), new URL(options.publicUrl()).hostname];
+      const rejected = hostHeaderValidationResponse(webRequest, allowed) ?? originValidationResponse(webRequest, allowed);
+      if (rejected) return rejected;
+
+      let context: SessionContext;
+      try {
+        context = await contextFor(request, sessionId);
+      } catch (error) {
+        return jsonRpcErrorResponse(error);
+      }
+
+      const transportId = request.headers.get('mcp-session-id');
+      const transport = transportId ? await transportSessions.find(transportId) : undefined;
+      if (transportId && (!transport || !sameSession(transport, context))) return sessionNotFound();
+      if (request.method === 'DELETE') {
+        if (!transportId) return new Response(null, { status: 405, headers: { allow: 'GET, POST' } });
+        await transportSessions.remove(transportId);
+        return new Response(null, { status: 200 });
+      }
+      if (request.method === 'GET') {
+        if (!transportId || !(request.headers.get('accept') ?? '').includes('text/event-stream')) {
+          return new Response(null, { status: 405, headers: { allow: 'POST, DELETE' } });
+        }
+        return notificationStream(context, request.signal);
+      }
+
+      const message = firstMessage(request.body);
+      const response = await handler.fetch(webRequest, {
+        authInfo: { token: '', clientId: context.principal.keyId ?? 'session-token', scopes: [...context.principal.scopes], extra: { context } },
+      });
+      if (message?.method !== 'initialize' || !response.ok) return response;
+      const id = await transportSessions.create({
+        projectId: context.session.projectId,
+        routerSessionId: context.session.id === 'universal' ? null : context.session.id,
+        userId: context.session.userId,
+        protocolVersion: String(message.params?.protocolVersion ?? 'unknown'),
+        clientInfo: message.params?.clientInfo ?? null,
+      });
+      const headers = new Headers(response.headers);
+      headers.set('mcp-session-id', id);
+      return new Response(response.body, { status: response.status, headers });
+    },
+
+    /** Tells open 2026-era subscription streams on this instance that tool lists changed. */
+    toolsChanged: () => handler.notify.toolsChanged(),
+    close: () => handler.close(),
+  };
+}
+
+export type McpEndpoint = ReturnType<typeof createMcpEndpoint>;

@@ -1,0 +1,61 @@
+import { type ListToolsResult, ProtocolError, Server } from '@modelcontextprotocol/server';
+import { type ErrorCode, SwitchboardError } from '../errors.js';
+import type { Router, SessionContext } from '../router/index.js';
+import { version } from '../version.js';
+
+/** JSON-RPC codes for Switchboard errors; `data.code` always carries Switchboard's own code. */
+const jsonRpcCodes: Partial<Record<ErrorCode, number>> = {
+  VALIDATION_FAILED: -32602,
+  TOOL_NOT_FOUND: -32602,
+  TOOLKIT_NOT_FOUND: -32602,
+  NOT_FOUND: -32602,
+  INVALID_JSON: -32700,
+  UNAUTHENTICATED: -32001,
+  FORBIDDEN: -32001,
+};
+
+/** A Switchboard error as JSON-RPC: a standard code where one fits (-32602, -32700), else -32603; `data.code` is Switchboard's. */
+export function toJsonRpcError(error: SwitchboardError): { code: number; message: string; data: Record<string, unknown> } {
+  return { code: jsonRpcCodes[error.code] ?? (error.status >= 500 ? -32603 : -32000), message: error.message, data: { code: error.code, ...error.details } };
+}
+
+function protocolError(error: unknown): Error {
+  if (error instanceof SwitchboardError) {
+    const mapped = toJsonRpcError(error);
+    return new ProtocolError(mapped.code, mapped.message, mapped.data);
+  }
+  return error as Error;
+}
+
+export const serverInfo = { name: 'switchboard', title: 'Switchboard', version };
+
+const instructions =
+  'Switchboard routes your tool calls to the apps this user connected. Use search_tools to find tools for a task, manage_connections when an app is not connected (show the user the link), and multi_execute_tool to run tools.';
+
+/**
+ * One MCP server instance for one request (or one stdio connection) through a session: its
+ * tools are the router's for that session, so any instance of Switchboard can build it.
+ */
+export function createSessionServer(router: Router, context: SessionContext): Server {
+  const server = new Server(serverInfo, { capabilities: { tools: { listChanged: true }, logging: {} }, instructions });
+  server.setRequestHandler('tools/list', async () => {
+    try {
+      // Tool input schemas are JSON Schema objects (the catalog checks `type: object`).
+      return { tools: (await router.listTools(context)) as ListToolsResult['tools'] };
+    } catch (error) {
+      throw protocolError(error);
+    }
+  });
+  server.setRequestHandler('tools/call', async (request, ctx) => {
+    const params = request.params as { name: string; arguments?: Record<string, unknown> };
+    try {
+      const outcome = await router.callTool(context, params.name, params.arguments ?? {}, ctx.mcpReq?.signal);
+      const structured =
+        outcome.data && typeof outcome.data === 'object' && !Array.isArray(outcome.data) ? (outcome.data as Record<string, unknown>) : { data: outcome.data };
+      return { content: [{ type: 'text', text: JSON.stringify(outcome.data) }], structuredContent: structured, isError: outcome.isError };
+    } catch (error) {
+      throw protocolError(error);
+    }
+  });
+  return server;
+}

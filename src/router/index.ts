@@ -1,0 +1,19 @@
+export {
+  type CreateSessionInput,
+  createSessionSchema,
+  type SessionConfig,
+  sessionConfigSchema,
+  type UpdateSessionInput,
+  updateSessionSchema,
+} from './config.js';
+export { type MetaToolName, maxParallelCalls, metaToolNames } from './meta-tools.js';
+export {
+  createRouter,
+  type ListedTool,
+  type Router,
+  type RouterOptions,
+  type SessionContext,
+  type SessionView,
+  type ToolCallOutcome,
+  type ToolkitConnectionState,
+} from './sessions.js';
