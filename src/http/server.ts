@@ -59,6 +59,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     return503OnClosing: true,
+    // Open MCP notification streams must not hold a shutdown up.
+    forceCloseConnections: true,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -111,7 +113,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   await app.register(authConfigRoutes, { prefix: '/v1/auth-configs', authConfigs: options.authConfigs, catalog: options.catalog });
   await app.register(executionLogRoutes, { prefix: '/v1/execution-logs', audit: options.audit });
   await app.register(adminRoutes, { prefix: '/v1/admin', masterKeys: options.masterKeys });
-  await app.register(sessionRoutes, { prefix: '/v1/sessions', router: options.router });
+  await app.register(sessionRoutes, { prefix: '/v1/sessions', router: options.router, toolsChanged: options.mcp.toolsChanged });
   await app.register(mcpRoutes, { endpoint: options.mcp, publicUrl: options.publicUrl });
   return app;
 }

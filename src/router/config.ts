@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { toolkitSlugSchema, toolSlugSchema } from '../catalog/index.js';
+import { userIdSchema } from '../tenancy/index.js';
 
 /** Tags a session can filter tools by: the MCP annotation hints, or a tool's own tags. */
 const tagSchema = z.string().min(1).max(64);
@@ -13,7 +14,7 @@ const tagPolicySchema = z.union([slugList(tagSchema), z.object({ enable: slugLis
 
 export const createSessionSchema = z
   .object({
-    user_id: z.string().optional().describe('The end user the session acts for; a user-bound key may leave it out.'),
+    user_id: userIdSchema.optional().describe('The end user the session acts for; a user-bound key may leave it out.'),
     toolkits: listPolicySchema(toolkitSlugSchema).optional().describe('Toolkits the session may use: a list (allow), {enable} or {disable}. Default: all.'),
     tools: z
       .record(toolkitSlugSchema, z.union([listPolicySchema(toolSlugSchema), z.object({ tags: tagPolicySchema }).strict()]))
@@ -65,7 +66,11 @@ export type CreateSessionInput = z.input<typeof createSessionSchema>;
 export const updateSessionSchema = createSessionSchema
   .omit({ user_id: true, expires_in: true })
   .partial()
-  .extend({ expected_version: z.number().int().min(1).optional().describe('The version you read; a different current version is a 409.') })
+  .extend({
+    // No defaults on update: a block left out keeps its stored value.
+    mode: z.enum(['meta', 'direct']).optional(),
+    expected_version: z.number().int().min(1).optional().describe('The version you read; a different current version is a 409.'),
+  })
   .strict();
 export type UpdateSessionInput = z.input<typeof updateSessionSchema>;
 

@@ -40,7 +40,8 @@ const searchBodySchema = z
   })
   .strict();
 
-export const sessionRoutes: FastifyPluginAsyncZod<{ router: Router }> = async (app, { router }) => {
+/** @param toolsChanged told when a change altered a session's tool list (2026-era listen streams hear of it). */
+export const sessionRoutes: FastifyPluginAsyncZod<{ router: Router; toolsChanged: () => void }> = async (app, { router, toolsChanged }) => {
   const tags = ['sessions'];
   const present = (request: FastifyRequest, view: SessionView) => ({
     ...view,
@@ -94,7 +95,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ router: Router }> = async (a
       },
     },
     async (request) => {
-      const { changed: _changed, ...view } = await router.update(principalOf(request), request.params.id, request.body);
+      const { changed, ...view } = await router.update(principalOf(request), request.params.id, request.body);
+      if (changed) toolsChanged();
       return present(request, view);
     },
   );
