@@ -9,13 +9,9 @@ import { loadConfig } from '../src/config/index.js';
 import { createSwitchboardServer } from '../src/server.js';
 import type { Principal } from '../src/tenancy/index.js';
 import { json, notesToolkit, startScriptedUpstream } from '../test/fixtures/notes-toolkit.js';
+import { type McpMeasurement, measureMcp } from './mcp.js';
 import type { DatabaseKind } from './report.js';
-
-export interface LatencySeries {
-  p50Ms: number;
-  p99Ms: number;
-  callsPerSecond: number;
-}
+import { type LatencySeries, series } from './series.js';
 
 export interface ExecutorMeasurement {
   database: DatabaseKind;
@@ -23,29 +19,10 @@ export interface ExecutorMeasurement {
   direct: LatencySeries;
   executor: LatencySeries;
   restOverHttp: LatencySeries;
+  mcp: McpMeasurement;
 }
 
 export const executorBenchCalls = 2000;
-const warmupCalls = 200;
-
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
-}
-
-async function series(calls: number, call: () => Promise<void>): Promise<LatencySeries> {
-  for (let i = 0; i < warmupCalls; i++) await call();
-  const samples: number[] = [];
-  const started = performance.now();
-  for (let i = 0; i < calls; i++) {
-    const before = performance.now();
-    await call();
-    samples.push(performance.now() - before);
-  }
-  const elapsedSeconds = (performance.now() - started) / 1000;
-  samples.sort((a, b) => a - b);
-  const round = (value: number) => Math.round(value * 1000) / 1000;
-  return { p50Ms: round(percentile(samples, 0.5)), p99Ms: round(percentile(samples, 0.99)), callsPerSecond: Math.round(calls / elapsedSeconds) };
-}
 
 /** Runs the three series sequentially (one call in flight) against one in-process server. */
 export async function measureExecutor(database: DatabaseKind, databaseUrl: string | undefined, log: (line: string) => void): Promise<ExecutorMeasurement> {
@@ -100,7 +77,8 @@ export async function measureExecutor(database: DatabaseKind, databaseUrl: strin
       if (!result.successful) throw new Error('REST execution failed');
     });
     log(`executor [${database}] direct p50 ${direct.p50Ms} ms, executor p50 ${executor.p50Ms} ms, REST p50 ${restOverHttp.p50Ms} ms`);
-    return { database, calls: executorBenchCalls, direct, executor, restOverHttp };
+    const mcp = await measureMcp(url, created.adminKey.key, agent, executorBenchCalls, (line) => log(`executor [${database}] ${line}`));
+    return { database, calls: executorBenchCalls, direct, executor, restOverHttp, mcp };
   } finally {
     await agent.close();
     await server.close();

@@ -2,6 +2,7 @@ import type { ExecutorMeasurement } from './executor.js';
 import { type LoadResult, loadSettings } from './load.js';
 import type { MachineFacts } from './machine.js';
 import type { PostgresProbe } from './postgres.js';
+import type { LatencySeries } from './series.js';
 import { summarize } from './stats.js';
 
 export type DatabaseKind = 'embedded' | 'postgres';
@@ -59,6 +60,37 @@ function executorSection(measurements: ExecutorMeasurement[]): string {
     `The same GET to a loopback upstream, ${measurements[0]!.calls} sequential calls after a warm-up: directly with undici, through the executor (argument validation, credential decryption, request mapping, outbound check, response mapping, audit row), and through \`POST /v1/tools/{slug}/execute\` over HTTP. "Added p50" is the difference to the direct call; the target for the executor is ≤ 1 ms.`,
     '',
     table(['Database', 'Path', 'p50 ms', 'p99 ms', 'Calls/s', 'Added p50 ms'], rows),
+  ].join('\n');
+}
+
+function mcpSection(measurements: ExecutorMeasurement[]): string {
+  if (measurements.length === 0) return '';
+  const fmt = (value: number) => value.toFixed(3);
+  const rows = measurements.flatMap((m) => {
+    const rest = m.mcp.sessionRestOverHttp;
+    const row = (path: string, value: LatencySeries) => [
+      m.database,
+      path,
+      fmt(value.p50Ms),
+      fmt(value.p99Ms),
+      String(value.callsPerSecond),
+      fmt(value.p50Ms - rest.p50Ms),
+    ];
+    return [
+      row('REST `POST /v1/sessions/{id}/execute`', rest),
+      row('MCP tools/call, raw JSON-RPC (2025-era session)', m.mcp.mcpJsonRpcOverHttp),
+      row('MCP tools/call, SDK v2 client (2026-07-28)', m.mcp.mcpSdkClient),
+    ];
+  });
+  const tokens = measurements.map((m) => `${m.database}: ${m.mcp.metaToolsListTokens}`).join(', ');
+  return [
+    '## MCP layer',
+    '',
+    `The same tool call through a direct-mode session, ${measurements[0]!.calls} sequential calls after a warm-up, each over HTTP on loopback: the session's REST execute endpoint, MCP \`tools/call\` posted as plain JSON-RPC with an \`Mcp-Session-Id\`, and MCP through the official SDK v2 client (its own client-side cost included). "MCP over REST" is the p50 the MCP path adds to the REST one; the target is ≤ 2 ms.`,
+    '',
+    table(['Database', 'Path', 'p50 ms', 'p99 ms', 'Calls/s', 'MCP over REST p50 ms'], rows),
+    '',
+    `Context budget: \`tools/list\` of a meta-tool session is ${tokens} tokens (characters / 4), whatever the catalog size (a test checks < 2,500 with 400 extra tools).`,
   ].join('\n');
 }
 
@@ -127,6 +159,7 @@ export function renderReport(report: BenchReport): string {
     loadSection('GET /health', `Liveness check including a database ping, no authentication. ${loadMethod}`, report.load),
     loadSection('GET /v1/projects', `Authenticated with the admin key (\`x-api-key\`) the first start wrote. ${loadMethod}`, report.load),
     executorSection(report.executor),
+    mcpSection(report.executor),
   ];
   return `${sections.filter(Boolean).join('\n\n')}\n`;
 }
