@@ -101,7 +101,8 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
     }
     const principal = await tenancy.apiKeys.authenticate(key);
     if (sessionId) return router.open(principal, sessionId);
-    const userId = principal.userId ?? request.headers.get('x-user-id') ?? undefined;
+    // A user-bound key naming another user in x-user-id is refused (by actingUser), not silently overridden.
+    const userId = request.headers.get('x-user-id') ?? principal.userId;
     if (!userId) {
       throw new SwitchboardError(
         'VALIDATION_FAILED',
