@@ -115,8 +115,7 @@ export class ConnectionRequest {
     const pollIntervalMs = options.pollIntervalMs ?? 1000;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const remaining = deadline - Date.now();
-      const account = await this.#accounts.get(this.connectedAccountId, { signal: options.signal, timeoutMs: Math.max(remaining, 1000) });
+      const account = await this.#accounts.get(this.connectedAccountId, { signal: options.signal });
       const changed = !this.#baseline || account.updatedAt !== this.#baseline.updatedAt;
       if (changed && account.status === 'ACTIVE') return account;
       if (changed && account.status !== 'INITIATED') throw new SwitchboardConnectionFailedError(account);

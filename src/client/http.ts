@@ -73,7 +73,7 @@ export class HttpClient {
     this.baseUrl = baseUrl;
     this.timeoutMs = timeoutMs;
     this.#headers = { ...options.headers };
-    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
   get<T>(target: string, query?: Record<string, QueryValue>, options?: RequestOptions): Promise<T> {
