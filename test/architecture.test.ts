@@ -20,6 +20,8 @@ const allowedDependencies: Record<string, string[]> = {
   router: ['db', 'tenancy', 'auth', 'catalog', 'execution'],
   mcp: ['db', 'tenancy', 'auth', 'router'],
   http: ['db', 'tenancy', 'auth', 'config', 'catalog', 'execution', 'router', 'mcp'],
+  // The TypeScript client runs inside other programs: no server module, only the leaf files.
+  client: [],
 };
 
 function sourceFiles(dir: string): string[] {
@@ -64,6 +66,22 @@ describe('module boundaries', () => {
         if (allowed && !allowed.includes(to)) violations.push(`${where}: ${from} may not depend on ${to}`);
         if (from === '(root)' && /^(errors|ids|json|pagination|paths|version)\./.test(relative(srcDir, file)))
           violations.push(`${where}: leaf files import nothing`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('the client imports no package and no server code: only its own files and errors.ts (pure)', () => {
+    const clientDir = join(srcDir, 'client');
+    const violations: string[] = [];
+    for (const file of sourceFiles(clientDir)) {
+      const text = readFileSync(file, 'utf8');
+      for (const match of text.matchAll(/^\s*(?:import|export)[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/gm)) {
+        const specifier = match[1] ?? match[2]!;
+        const where = `${relative(srcDir, file)} → ${specifier}`;
+        if (!specifier.startsWith('.')) violations.push(`${where}: a package`);
+        else if (moduleOf(resolve(dirname(file), specifier)) !== 'client' && !/^\.\.\/errors\.js$/.test(specifier))
+          violations.push(`${where}: outside the client`);
       }
     }
     expect(violations).toEqual([]);
