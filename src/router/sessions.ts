@@ -210,6 +210,21 @@ export function createRouter(options: RouterOptions) {
     const lists = [config.toolkits && ('enabled' in config.toolkits ? config.toolkits.enabled : config.toolkits.disabled), Object.keys(config.tools)];
     for (const slug of new Set(lists.flat().filter((value): value is string => typeof value === 'string')))
       await catalog.findToolkit(principal.projectId, slug);
+    // Tool slugs must exist: a typo in a deny-list would otherwise silently allow the tool it meant.
+    for (const [toolkit, policy] of Object.entries(config.tools)) {
+      if ('tags' in policy) continue;
+      const known = new Set((await catalog.findToolkit(principal.projectId, toolkit)).toolkit.tools.map((tool) => tool.slug));
+      const unknown = ('enabled' in policy ? policy.enabled : policy.disabled).filter((slug) => !known.has(slug));
+      if (unknown.length > 0) {
+        throw new SwitchboardError('VALIDATION_FAILED', `tools.${toolkit} names tools that ${toolkit} does not have: ${unknown.slice(0, 5).join(', ')}.`, {
+          field: `tools.${toolkit}`,
+          unknown_tools: unknown,
+        });
+      }
+    }
+    if (Array.isArray(config.preload)) {
+      for (const slug of config.preload) await catalog.findTool(principal.projectId, slug);
+    }
   }
 
   async function findRow(principal: Principal, id: string): Promise<SessionRow> {

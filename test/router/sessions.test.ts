@@ -138,6 +138,8 @@ describe.skipIf(!testDatabaseAvailable())('tool-router sessions', () => {
       [{ user_id: 'x', toolkits: ['nope'] }, 404],
       [{ user_id: 'x', toolkits: { enable: ['bitbucket'], disable: ['backendless'] } }, 400],
       [{ user_id: 'x', tools: { bitbucket: ['bad slug'] } }, 400],
+      [{ user_id: 'x', tools: { bitbucket: { disable: ['BITBUCKET_DELETE_EVERYTHING'] } } }, 400],
+      [{ user_id: 'x', preload: { tools: ['BITBUCKET_NOPE'] } }, 404],
       [{ user_id: 'x', auth_configs: { bitbucket: 'ac_missing' } }, 400],
       [{ user_id: 'x', mode: 'turbo' }, 400],
       [{ user_id: 'x', surprise: 1 }, 400],
