@@ -10,6 +10,15 @@ function isResponse(message: JSONRPCMessage): message is JSONRPCMessage & { id: 
   return 'id' in message && ('result' in message || 'error' in message);
 }
 
+/** The request a `notifications/cancelled` names. */
+function cancelledRequest(message: JSONRPCMessage): RequestId | undefined {
+  if (!('method' in message) || message.method !== 'notifications/cancelled') return undefined;
+  const id = message.params?.requestId;
+  return typeof id === 'string' || typeof id === 'number' ? id : undefined;
+}
+
+const runningKey = (streamId: string, requestId: RequestId) => `${streamId}:${typeof requestId}:${requestId}`;
+
 /**
  * A transport for one POST's messages into a fresh session server: what the server sends (its
  * responses and the notifications that accompany them) goes to `emit`, and `receive` resolves
@@ -44,6 +53,14 @@ class RelayTransport implements Transport {
     const answered = new Promise<void>((resolve) => this.waiting.set(message.id, resolve));
     this.onmessage?.(message);
     return answered;
+  }
+
+  /** Passes on a `notifications/cancelled`: the server aborts the request and sends no answer, so it counts as answered. */
+  cancel(message: JSONRPCMessage, requestId: RequestId): Promise<void> {
+    this.onmessage?.(message);
+    this.waiting.get(requestId)?.();
+    this.waiting.delete(requestId);
+    return Promise.resolve();
   }
 
   async close(): Promise<void> {
@@ -83,11 +100,11 @@ export function createSseDispatcher(onerror: (error: Error) => void) {
       await server.connect(transport);
       await Promise.all(
         messages.map((message) => {
-          const cancelled =
-            'method' in message && message.method === 'notifications/cancelled' ? running.get(`${streamId}:${String(message.params?.requestId)}`) : undefined;
-          if (cancelled) return cancelled.receive(message);
+          const cancelledId = cancelledRequest(message);
+          const target = cancelledId === undefined ? undefined : running.get(runningKey(streamId, cancelledId));
+          if (target && cancelledId !== undefined) return target.cancel(message, cancelledId);
           if (isRequest(message)) {
-            const key = `${streamId}:${String(message.id)}`;
+            const key = runningKey(streamId, message.id);
             keys.push(key);
             running.set(key, transport);
           }

@@ -4,10 +4,15 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { type JSONRPCMessage, Server } from '@modelcontextprotocol/server';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
+import type { NotificationChannel } from '../../src/db/index.js';
+import { createSseDispatcher } from '../../src/mcp/sse-dispatch.js';
+import { createSseHub } from '../../src/mcp/sse-hub.js';
+import { createSseStore, type SseStore } from '../../src/mcp/sse-store.js';
 import { createSwitchboardServer, type SwitchboardServer } from '../../src/server.js';
 import { type BitbucketEmulator, DEFAULT_ACCOUNT, startBitbucketEmulator } from '../emulators/bitbucket/index.js';
 import { startTestServer, type TestServer, testDatabaseAvailable, testDatabaseKind } from '../helpers/server.js';
@@ -451,6 +456,134 @@ describe.skipIf(!testDatabaseAvailable())('legacy HTTP+SSE transport (2024-11-05
     } finally {
       await other.close();
     }
+  });
+
+  describe('building blocks', () => {
+    async function streamRecord(store: SseStore, instanceId: string) {
+      const created = await session(`sse-block-${instanceId}`);
+      const id = await store.create({
+        projectId: await projectOf(created),
+        routerSessionId: created.session_id,
+        userId: created.user_id,
+        instanceId,
+      });
+      return (await store.find(id, 60_000))!;
+    }
+    async function projectOf(created: Json): Promise<string> {
+      const rows = (await t.server.database.db.execute(sql`select project_id from router_sessions where id = ${created.session_id}`)) as unknown as {
+        rows: { project_id: string }[];
+      };
+      return rows.rows[0]!.project_id;
+    }
+
+    it('queued messages are encrypted at rest, bound to their stream', async () => {
+      const store = createSseStore(t.server.database.db, t.server.vault);
+      const record = await streamRecord(store, 'elsewhere');
+      const secretText = JSON.stringify({ jsonrpc: '2.0', id: 1, result: { link: 'https://x/connect/lt_secret-link-token' } });
+      await store.enqueue(record.id, secretText);
+      const rows = (await t.server.database.db.execute(sql`select payload from mcp_sse_messages where sse_session_id = ${record.id}`)) as unknown as {
+        rows: { payload: string }[];
+      };
+      expect(rows.rows).toHaveLength(1);
+      expect(rows.rows[0]!.payload).toMatch(/^q1\.mk_\w+\./);
+      expect(rows.rows[0]!.payload).not.toContain('lt_secret');
+      // Moved to another stream, it does not open.
+      const other = await streamRecord(store, 'elsewhere-too');
+      await t.server.database.db.execute(sql`update mcp_sse_messages set sse_session_id = ${other.id} where sse_session_id = ${record.id}`);
+      const failures: Error[] = [];
+      expect(await store.take([other.id], (error) => failures.push(error))).toEqual([]);
+      expect(failures).toHaveLength(1);
+      await store.enqueue(record.id, secretText);
+      expect(await store.take([record.id], (error) => failures.push(error))).toEqual([{ sseSessionId: record.id, text: secretText }]);
+      await store.remove([record.id, other.id]);
+    });
+
+    it('a lost notification is made up for by polling the queue, in order', async () => {
+      const store = createSseStore(t.server.database.db, t.server.vault);
+      // A shared channel that loses every notification.
+      const lossy: NotificationChannel = { shared: true, listen: async () => async () => {}, notify: async () => {}, close: async () => {} };
+      const options = { store, notifications: lossy, heartbeatMs: 60_000, staleAfterMs: 120_000, onerror: (error: Error) => failures.push(error) };
+      const failures: Error[] = [];
+      const holder = createSseHub({ ...options, pollMs: 100 });
+      const sender = createSseHub({ ...options, pollMs: 60_000 });
+      await holder.start();
+      try {
+        const created = await session('sse-poll');
+        const id = await store.create({
+          projectId: await projectOf(created),
+          routerSessionId: created.session_id,
+          userId: created.user_id,
+          instanceId: holder.instanceId,
+        });
+        const received: string[] = [];
+        holder.register(id, { send: (json) => received.push(json), comment: () => {}, end: () => {} });
+        const record = (await store.find(id, 60_000))!;
+        expect(sender.reachable(record)).toBe(true);
+        for (let n = 1; n <= 5; n++) await sender.deliver(record, JSON.stringify({ jsonrpc: '2.0', id: n, result: {} }));
+        await eventually(
+          async () => received.length,
+          (n) => n === 5,
+        );
+        expect(received.map((json) => JSON.parse(json).id)).toEqual([1, 2, 3, 4, 5]);
+        expect(failures).toEqual([]);
+        // A stream that ended takes nothing more: its record is gone with anything queued.
+        holder.unregister(id);
+        expect(
+          await eventually(
+            () => store.find(id, 60_000),
+            (found) => found === undefined,
+          ),
+        ).toBeUndefined();
+        await sender.deliver(record, JSON.stringify({ jsonrpc: '2.0', id: 6, result: {} }));
+        expect(failures).toEqual([]);
+      } finally {
+        await holder.close();
+        await sender.close();
+      }
+    });
+
+    it('a cancelled request ends its server without an answer', async () => {
+      const failures: Error[] = [];
+      const dispatcher = createSseDispatcher((error) => failures.push(error));
+      const server = new Server({ name: 'test', version: '1' }, { capabilities: { tools: {} } });
+      let aborted = false;
+      let closed = false;
+      server.setRequestHandler('tools/call', async (_request, ctx) => {
+        await new Promise<void>((resolve) =>
+          ctx.mcpReq.signal.addEventListener('abort', () => {
+            aborted = true;
+            resolve();
+          }),
+        );
+        return { content: [] };
+      });
+      server.onclose = () => {
+        closed = true;
+      };
+      const sent: JSONRPCMessage[] = [];
+      const deliver = async (message: JSONRPCMessage) => {
+        sent.push(message);
+      };
+      dispatcher.dispatch('stream', server, [{ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'slow', arguments: {} } }], deliver);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const other = new Server({ name: 'test', version: '1' }, { capabilities: {} });
+      dispatcher.dispatch(
+        'stream',
+        other,
+        [{ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 7, reason: 'the user stopped it' } }],
+        deliver,
+      );
+      expect(
+        await eventually(
+          async () => closed,
+          (value) => value,
+        ),
+      ).toBe(true);
+      expect(aborted).toBe(true);
+      expect(sent).toEqual([]);
+      await dispatcher.close();
+      expect(failures).toEqual([]);
+    });
   });
 
   describe.skipIf(testDatabaseKind() !== 'postgres')('two instances on one PostgreSQL database', () => {
