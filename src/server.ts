@@ -28,7 +28,7 @@ import { acquireDataDirLock, type DatabaseHandle, type DataDirLock, openDatabase
 import { StartupError } from './errors.js';
 import { type AuditLog, createAuditLog, createExecutor, type Executor } from './execution/index.js';
 import { buildHttpServer } from './http/index.js';
-import { createMcpEndpoint, createTransportSessionStore, type McpEndpoint } from './mcp/index.js';
+import { createLegacySseTransport, createMcpEndpoint, createTransportSessionStore, type LegacySseTransport, type McpEndpoint } from './mcp/index.js';
 import { createOutboundClient, createOutboundPolicy, type OutboundClient } from './outbound/index.js';
 import { createRouter, type Router } from './router/index.js';
 import { type BootstrapResult, createTenancyService, type TenancyService } from './tenancy/index.js';
@@ -126,6 +126,7 @@ export interface SwitchboardServices {
   readonly outbound: OutboundClient;
   readonly router: Router;
   readonly mcp: McpEndpoint;
+  readonly mcpSse: LegacySseTransport;
   readonly masterKeys: MasterKeyService;
 }
 
@@ -167,7 +168,16 @@ export function createServices(core: SwitchboardCore, options: ServiceOptions = 
     publicUrl,
     ...(options.warn ? { onerror: (error: Error) => options.warn!('MCP request failed', { reason: error.message }) } : {}),
   });
-  return { catalog, accounts, credentials, authConfigs, connectLinks, audit, executor, outbound, masterKeys, router, mcp };
+  const mcpSse = createLegacySseTransport({
+    router,
+    tenancy: core.tenancy,
+    db,
+    vault,
+    notifications: core.database.notifications,
+    publicUrl,
+    ...(options.warn ? { onerror: (error: Error) => options.warn!('MCP SSE transport failed', { reason: error.message }) } : {}),
+  });
+  return { catalog, accounts, credentials, authConfigs, connectLinks, audit, executor, outbound, masterKeys, router, mcp, mcpSse };
 }
 
 export interface SwitchboardServer extends SwitchboardCore, SwitchboardServices {
@@ -243,6 +253,7 @@ export async function createSwitchboardServer(config: Config, options: CreateSer
         if (closed) return;
         closed = true;
         clearInterval(sweeper);
+        await services.mcpSse.close();
         await services.mcp.close();
         await http.close();
         await services.executor.close();

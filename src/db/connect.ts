@@ -10,6 +10,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { StartupError } from '../errors.js';
 import { migrationsFolder } from './migrations-folder.js';
+import { createLocalNotifications, createPostgresNotifications, type NotificationChannel } from './notifications.js';
 import { buildPgliteTemplate, pgliteTemplatePath, readPgliteTemplate } from './pglite-template.js';
 import * as schema from './schema.js';
 
@@ -24,6 +25,8 @@ export interface DatabaseHandle {
   readonly kind: DatabaseKind;
   /** Where the data lives, without credentials: a directory or `postgres://host:port/name`. */
   readonly location: string;
+  /** Signals between the processes on this database (LISTEN/NOTIFY on PostgreSQL, in-process when embedded). */
+  readonly notifications: NotificationChannel;
   /** Throws if the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -70,14 +73,19 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<DatabaseHandl
   await client.waitReady;
   const db = drizzlePglite({ client, schema });
   await migratePglite(db, { migrationsFolder });
+  const notifications = createLocalNotifications();
   return {
     db: db as unknown as Database,
     kind: 'embedded',
     location,
+    notifications,
     ping: async () => {
       await client.query('select 1');
     },
-    close: () => client.close(),
+    close: async () => {
+      await notifications.close();
+      await client.close();
+    },
   };
 }
 
@@ -108,14 +116,19 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
     client.release();
   }
   const db = drizzlePostgres({ client: pool, schema });
+  const notifications = createPostgresNotifications(databaseUrl, pool);
   return {
     db: db as unknown as Database,
     kind: 'postgres',
     location,
+    notifications,
     ping: async () => {
       await db.execute(sql`select 1`);
     },
-    close: () => pool.end(),
+    close: async () => {
+      await notifications.close();
+      await pool.end();
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /** Millisecond precision: timestamps round-trip through JavaScript Dates unchanged (keyset cursors rely on it). */
 const instant = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
@@ -257,3 +257,43 @@ export const mcpTransportSessions = pgTable('mcp_transport_sessions', {
   createdAt: createdAt(),
   lastSeenAt: instant('last_seen_at').notNull().defaultNow(),
 });
+
+/**
+ * A legacy HTTP+SSE stream (protocol 2024-11-05): open on one instance (`instance_id`), which
+ * refreshes `heartbeat_at` while the client is connected and deletes the row when it leaves. A
+ * POST to its messages URL may reach any instance; that instance answers on the stream through
+ * `mcp_sse_messages`. Separate from `mcp_transport_sessions`: a stream lives exactly as long as one
+ * connection to one instance, and its id must never pass for an `Mcp-Session-Id`.
+ */
+export const mcpSseSessions = pgTable(
+  'mcp_sse_sessions',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    routerSessionId: text('router_session_id').references(() => routerSessions.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    instanceId: text('instance_id').notNull(),
+    createdAt: createdAt(),
+    heartbeatAt: instant('heartbeat_at').notNull().defaultNow(),
+  },
+  (table) => [index('mcp_sse_sessions_heartbeat_idx').on(table.heartbeatAt)],
+);
+
+/**
+ * JSON-RPC messages on their way to a stream held by another instance, encrypted under a key
+ * derived from the master key; deleted as they are written to the stream.
+ */
+export const mcpSseMessages = pgTable(
+  'mcp_sse_messages',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    sseSessionId: text('sse_session_id')
+      .notNull()
+      .references(() => mcpSseSessions.id, { onDelete: 'cascade' }),
+    payload: text('payload').notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [index('mcp_sse_messages_session_idx').on(table.sseSessionId, table.id)],
+);

@@ -6,7 +6,7 @@ import type { Catalog } from '../catalog/index.js';
 import type { DatabaseHandle } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
 import type { AuditLog, Executor } from '../execution/index.js';
-import type { McpEndpoint } from '../mcp/index.js';
+import type { LegacySseTransport, McpEndpoint } from '../mcp/index.js';
 import type { Router } from '../router/index.js';
 import type { TenancyService } from '../tenancy/index.js';
 import { connectPageRoutes } from './connect-page/routes.js';
@@ -24,6 +24,7 @@ import { docsRoutes } from './routes/docs.js';
 import { executionLogRoutes } from './routes/execution-logs.js';
 import { healthRoutes } from './routes/health.js';
 import { mcpRoutes } from './routes/mcp.js';
+import { mcpSseRoutes } from './routes/mcp-sse.js';
 import { projectRoutes } from './routes/projects.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { toolkitRoutes } from './routes/toolkits.js';
@@ -38,6 +39,8 @@ export interface HttpServerOptions {
   connectLinks: ConnectLinkService;
   router: Router;
   mcp: McpEndpoint;
+  /** The legacy HTTP+SSE transport (protocol 2024-11-05). */
+  mcpSse: LegacySseTransport;
   masterKeys: MasterKeyService;
   executor: Executor;
   audit: AuditLog;
@@ -115,5 +118,6 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   await app.register(adminRoutes, { prefix: '/v1/admin', masterKeys: options.masterKeys });
   await app.register(sessionRoutes, { prefix: '/v1/sessions', router: options.router, toolsChanged: options.mcp.toolsChanged });
   await app.register(mcpRoutes, { endpoint: options.mcp, publicUrl: options.publicUrl });
+  await app.register(mcpSseRoutes, { transport: options.mcpSse });
   return app;
 }

@@ -1,18 +1,10 @@
-import { createMcpHandler, hostHeaderValidationResponse, localhostAllowedHostnames, originValidationResponse } from '@modelcontextprotocol/server';
+import { createMcpHandler } from '@modelcontextprotocol/server';
 import { SwitchboardError } from '../errors.js';
 import type { Router, SessionContext } from '../router/index.js';
 import type { TenancyService } from '../tenancy/index.js';
+import { type McpHttpRequest, rejectedHostOrOrigin, sessionContextFor } from './request-auth.js';
 import { createSessionServer, toJsonRpcError } from './server.js';
 import type { TransportSessionRow, TransportSessionStore } from './transport-sessions.js';
-
-/** One HTTP request to an MCP endpoint, framework-neutral. */
-export interface McpHttpRequest {
-  method: string;
-  url: URL;
-  headers: Headers;
-  body?: string | undefined;
-  signal?: AbortSignal | undefined;
-}
 
 export interface McpEndpointOptions {
   router: Router;
@@ -34,14 +26,6 @@ export function jsonRpcErrorResponse(error: unknown): Response {
     status,
     headers: { ...jsonHeaders, ...(status === 401 ? { 'www-authenticate': 'Bearer realm="switchboard"' } : {}) },
   });
-}
-
-/** The key from `x-api-key` or `Authorization: Bearer`. */
-function presentedKey(headers: Headers): string | undefined {
-  const header = headers.get('x-api-key')?.trim();
-  if (header) return header;
-  const match = /^Bearer\s+(.+)$/i.exec(headers.get('authorization')?.trim() ?? '');
-  return match?.[1]?.trim() || undefined;
 }
 
 function firstMessage(body: string | undefined): { method?: string; params?: Record<string, unknown> } | undefined {
@@ -75,7 +59,7 @@ const sessionNotFound = () =>
  * `Mcp-Session-Id` sessions are kept in the database, so no request needs a particular instance.
  */
 export function createMcpEndpoint(options: McpEndpointOptions) {
-  const { router, tenancy, transportSessions } = options;
+  const { router, transportSessions } = options;
   const handler = createMcpHandler(
     (ctx) => {
       const context = ctx.authInfo?.extra?.context as SessionContext | undefined;
@@ -86,32 +70,6 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
   );
   const changePollMs = (options.changePollSeconds ?? 2) * 1000;
   const keepAliveMs = (options.keepAliveSeconds ?? 15) * 1000;
-
-  async function contextFor(request: McpHttpRequest, sessionId: string | undefined): Promise<SessionContext> {
-    const token = request.url.searchParams.get('token');
-    if (sessionId && token && !presentedKey(request.headers)) return router.openWithToken(sessionId, token);
-    const key = presentedKey(request.headers);
-    if (!key) {
-      throw new SwitchboardError(
-        'UNAUTHENTICATED',
-        sessionId
-          ? 'Missing credentials: send the API key as "x-api-key: sk_…" or "Authorization: Bearer sk_…", or use the session\'s token_url.'
-          : 'Missing API key: send it as "x-api-key: sk_…" or "Authorization: Bearer sk_…".',
-      );
-    }
-    const principal = await tenancy.apiKeys.authenticate(key);
-    if (sessionId) return router.open(principal, sessionId);
-    // A user-bound key naming another user in x-user-id is refused (by actingUser), not silently overridden.
-    const userId = request.headers.get('x-user-id') ?? principal.userId;
-    if (!userId) {
-      throw new SwitchboardError(
-        'VALIDATION_FAILED',
-        'The universal /mcp endpoint needs to know the end user: use a key bound to a user (POST /v1/api-keys {"user_id": …}) or send "x-user-id".',
-        { field: 'x-user-id' },
-      );
-    }
-    return router.universal(principal, userId);
-  }
 
   /** A 2025-era GET stream: keep-alives, and `notifications/tools/list_changed` when the session's policy changes. */
   function notificationStream(context: SessionContext, signal: AbortSignal | undefined): Response {
@@ -175,13 +133,12 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
         ...(request.body !== undefined && request.method !== 'GET' && request.method !== 'HEAD' ? { body: request.body } : {}),
         ...(request.signal ? { signal: request.signal } : {}),
       });
-      const allowed = [...localhostAllowedHostnames(), new URL(options.publicUrl()).hostname];
-      const rejected = hostHeaderValidationResponse(webRequest, allowed) ?? originValidationResponse(webRequest, allowed);
+      const rejected = rejectedHostOrOrigin(request, options.publicUrl());
       if (rejected) return rejected;
 
       let context: SessionContext;
       try {
-        context = await contextFor(request, sessionId);
+        context = await sessionContextFor(options, request, sessionId);
       } catch (error) {
         return jsonRpcErrorResponse(error);
       }

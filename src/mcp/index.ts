@@ -1,3 +1,5 @@
-export { createMcpEndpoint, jsonRpcErrorResponse, type McpEndpoint, type McpEndpointOptions, type McpHttpRequest } from './endpoint.js';
+export { createMcpEndpoint, jsonRpcErrorResponse, type McpEndpoint, type McpEndpointOptions } from './endpoint.js';
+export { createLegacySseTransport, type LegacySseOptions, type LegacySseTransport } from './legacy-sse.js';
+export type { McpHttpRequest } from './request-auth.js';
 export { createSessionServer, serverInfo, toJsonRpcError } from './server.js';
 export { createTransportSessionStore, type TransportSessionStore } from './transport-sessions.js';
