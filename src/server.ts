@@ -221,6 +221,7 @@ export async function createSwitchboardServer(config: Config, options: CreateSer
     // Accounts whose connect link expired unused become EXPIRED; idempotent, so every instance may run it.
     const sweeper = setInterval(() => {
       services.connectLinks.sweep().catch((error: unknown) => http.log.warn({ err: error }, 'connect-link sweep failed'));
+      services.router.sweep().catch((error: unknown) => http.log.warn({ err: error }, 'stored-result sweep failed'));
     }, 60_000);
     sweeper.unref();
     return {

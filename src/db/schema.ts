@@ -297,3 +297,22 @@ export const mcpSseMessages = pgTable(
   },
   (table) => [index('mcp_sse_messages_session_idx').on(table.sseSessionId, table.id)],
 );
+
+/** A tool result too large for the context window (the session's workbench.auto_offload_threshold): kept a day, read in parts. */
+export const storedResults = pgTable(
+  'stored_results',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    sessionId: text('session_id').references(() => routerSessions.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    toolSlug: text('tool_slug').notNull(),
+    data: jsonb('data').notNull(),
+    sizeChars: integer('size_chars').notNull(),
+    createdAt: createdAt(),
+    expiresAt: instant('expires_at').notNull(),
+  },
+  (table) => [index('stored_results_expires_idx').on(table.expiresAt)],
+);

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 
 /** The meta-tools a session offers, under Switchboard's names. Descriptions are short: they are paid for in every context window. */
-export const metaToolNames = ['search_tools', 'get_tool_schemas', 'manage_connections', 'wait_for_connections', 'multi_execute_tool'] as const;
+export const metaToolNames = [
+  'search_tools',
+  'get_tool_schemas',
+  'manage_connections',
+  'wait_for_connections',
+  'multi_execute_tool',
+  'read_stored_result',
+] as const;
 export type MetaToolName = (typeof metaToolNames)[number];
 
 export const maxParallelCalls = 50;
@@ -55,6 +62,15 @@ export const multiExecuteInput = z
   })
   .strict();
 
+export const readStoredResultInput = z
+  .object({
+    result_id: z.string().min(1).max(64).describe('stored_result_id from an offloaded result.'),
+    path: z.string().max(500).optional().describe('Dotted path into the data, e.g. "values.0.name".'),
+    offset: z.number().int().min(0).default(0).describe('Character offset into the JSON text.'),
+    length: z.number().int().min(1).max(50_000).default(10_000),
+  })
+  .strict();
+
 const jsonSchema = (schema: z.ZodType) => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
   return rest;
@@ -105,5 +121,12 @@ export const metaTools: Record<MetaToolName, MetaToolDescriptor> = {
     description: `Runs up to ${maxParallelCalls} independent tool calls in parallel (no call may need another's output). Results come in input order, each with its own data or error.`,
     inputSchema: jsonSchema(multiExecuteInput),
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  },
+  read_stored_result: {
+    name: 'read_stored_result',
+    title: 'Read a stored result',
+    description: 'Reads part of a large tool result that was stored instead of returned: by path, or by character range.',
+    inputSchema: jsonSchema(readStoredResultInput),
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   },
 };

@@ -16,12 +16,14 @@ import {
   metaToolNames,
   metaTools,
   multiExecuteInput,
+  readStoredResultInput,
   searchToolsInput,
   waitForConnectionsInput,
 } from './meta-tools.js';
 import { denialReason, toolkitVisible } from './policy.js';
 import { createToolSearch, type SearchCandidate } from './search.js';
 import { sessionToken, verifySessionToken } from './session-token.js';
+import { createStoredResults } from './stored-results.js';
 
 type SessionRow = typeof tables.routerSessions.$inferSelect;
 
@@ -132,6 +134,12 @@ export function createRouter(options: RouterOptions) {
   const { db, catalog, executor, accounts, connectLinks } = options;
   const sessions = tables.routerSessions;
   const search = createToolSearch();
+  const stored = createStoredResults(db);
+  const scopeOf = (context: SessionContext) => ({
+    projectId: context.session.projectId,
+    sessionId: context.session.id === 'universal' ? null : context.session.id,
+    userId: context.session.userId,
+  });
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const mcpUrl = (id: string) => new URL(`/mcp/${id}`, options.publicUrl()).href;
 
@@ -148,6 +156,7 @@ export function createRouter(options: RouterOptions) {
     return metaToolNames.filter((name) => {
       if (name === 'manage_connections') return config.manage_connections.enabled;
       if (name === 'wait_for_connections') return config.manage_connections.enabled && config.manage_connections.wait_for_connections;
+      if (name === 'read_stored_result') return config.workbench.auto_offload_threshold !== null;
       return true;
     });
   }
@@ -171,7 +180,9 @@ export function createRouter(options: RouterOptions) {
 
   /** Meta-tools a session lists: all in meta mode; in direct mode only the connection ones. */
   function listedMetaTools(config: SessionConfig): MetaToolName[] {
-    return metaToolsOf(config).filter((name) => config.mode === 'meta' || name === 'manage_connections' || name === 'wait_for_connections');
+    return metaToolsOf(config).filter(
+      (name) => config.mode === 'meta' || name === 'manage_connections' || name === 'wait_for_connections' || name === 'read_stored_result',
+    );
   }
 
   async function listTools(context: SessionContext): Promise<ListedTool[]> {
@@ -274,11 +285,12 @@ export function createRouter(options: RouterOptions) {
 
   async function executeInSession(context: SessionContext, slug: string, args: unknown, signal?: AbortSignal): Promise<ExecutionResult> {
     const { toolkit } = await permittedTool(context, slug);
-    return executor.execute(
+    const result = await executor.execute(
       context.principal,
       { tool_slug: slug, user_id: context.session.userId, arguments: args, connected_account_id: context.config.connected_accounts[toolkit.slug] },
       signal,
     );
+    return stored.offload(scopeOf(context), context.config.workbench.auto_offload_threshold, slug, result);
   }
 
   async function link(
@@ -575,6 +587,8 @@ export function createRouter(options: RouterOptions) {
             return { data: await waitForConnections(context, parseArguments(name, waitForConnectionsInput, args), signal), isError: false };
           case 'multi_execute_tool':
             return { data: await multiExecute(context, parseArguments(name, multiExecuteInput, args), signal), isError: false };
+          case 'read_stored_result':
+            return { data: await stored.read(scopeOf(context), parseArguments(name, readStoredResultInput, args)), isError: false };
         }
         const direct = await directTools(context);
         if (!direct.some(({ tool }) => tool.slug === name)) {
@@ -583,7 +597,7 @@ export function createRouter(options: RouterOptions) {
         const result = await executeInSession(context, name, args, signal);
         return { data: result, isError: !result.successful };
       } catch (error) {
-        if (error instanceof SwitchboardError && (error.code === 'VALIDATION_FAILED' || error.code === 'FORBIDDEN' || error.code === 'NOT_CONNECTED')) {
+        if (error instanceof SwitchboardError && ['VALIDATION_FAILED', 'FORBIDDEN', 'NOT_CONNECTED', 'NOT_FOUND'].includes(error.code)) {
           // The model can correct these: they are tool results, not protocol errors (MCP tools spec).
           return {
             data: { successful: false, error: error.message, error_code: error.code, ...(error.details ? { error_details: error.details } : {}) },
@@ -593,6 +607,12 @@ export function createRouter(options: RouterOptions) {
         throw error;
       }
     },
+
+    /** A stored (offloaded) result in full, for REST callers. */
+    async storedResult(context: SessionContext, resultId: string) {
+      return stored.read(scopeOf(context), { result_id: resultId, offset: 0, length: Number.MAX_SAFE_INTEGER });
+    },
+    sweep: () => stored.sweep(),
 
     search: (context: SessionContext, input: unknown) => searchTools(context, parseArguments('search', searchToolsInput, input)),
     execute: (context: SessionContext, input: { tool_slug: string; arguments?: unknown }, signal?: AbortSignal) =>

@@ -162,6 +162,19 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ router: Router; toolsChanged
   );
 
   app.get(
+    '/:id/results/:resultId',
+    {
+      schema: {
+        tags,
+        summary: 'A tool result the session stored instead of returning (larger than workbench.auto_offload_threshold)',
+        params: idParams.extend({ resultId: z.string().min(1).max(64) }),
+        response: { 200: z.record(z.string(), z.unknown()), ...standardErrorResponses },
+      },
+    },
+    async (request) => router.storedResult(await open(request), request.params.resultId),
+  );
+
+  app.get(
     '/:id/toolkits',
     {
       schema: {
