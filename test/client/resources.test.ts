@@ -277,7 +277,7 @@ describe.skipIf(!testDatabaseAvailable())('TypeScript client: every resource gro
       readOnly: true,
       workbench: { autoOffloadThreshold: 5000 },
     });
-    expect(session.tools).toEqual(['search_tools', 'get_tool_schemas', 'multi_execute_tool', 'BITBUCKET_GET_CURRENT_USER']);
+    expect(session.tools).toEqual(['search_tools', 'get_tool_schemas', 'multi_execute_tool', 'read_stored_result', 'BITBUCKET_GET_CURRENT_USER']);
     expect(session.expiresAt).toBeNull();
     expect(JSON.parse(JSON.stringify(session))).toMatchObject({ sessionId: session.sessionId, config: { readOnly: true }, version: 1 });
     expect((await session.execute('BITBUCKET_GET_CURRENT_USER')).successful).toBe(true);
