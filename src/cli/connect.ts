@@ -51,7 +51,10 @@ function keepStdoutForProtocol(): void {
   console.debug = toStderr;
 }
 
-/** Checks, before serving stdio, that the key, the endpoint and the session are good: a JSON-RPC ping. */
+/**
+ * Checks, before serving stdio, that the key, the endpoint and the session are good: a JSON-RPC
+ * ping to the MCP URL. Switchboard answers it before any `initialize`, or refuses with its own error.
+ */
 async function checkTarget(target: ConnectTarget): Promise<void> {
   const { StreamableHTTPClientTransport, isJSONRPCErrorResponse } = await import('@modelcontextprotocol/client');
   const transport = new StreamableHTTPClientTransport(new URL(target.mcpUrl), { requestInit: { headers: target.headers } });
@@ -60,21 +63,25 @@ async function checkTarget(target: ConnectTarget): Promise<void> {
     transport.onmessage = resolve;
     signal.addEventListener('abort', () => reject(signal.reason), { once: true });
   });
+  answered.catch(() => {});
   transport.onerror = () => {};
+  let failure: unknown;
   try {
     await transport.start();
     await transport.send({ jsonrpc: '2.0', id: 'switchboard-connect-check', method: 'ping' }, { requestSignal: signal });
     const answer = await answered;
-    // A ping may fail on a server that wants `initialize` first; only Switchboard's own refusals count.
-    if (isJSONRPCErrorResponse(answer) && switchboardErrorIn(JSON.stringify(answer))?.code) {
-      throw startupFailure({ data: { status: 200, text: JSON.stringify(answer) } }, { base: target.base });
-    }
+    if (!isJSONRPCErrorResponse(answer)) return;
+    failure = { data: { status: 200, text: JSON.stringify(answer) } };
   } catch (error) {
-    throw startupFailure(error, { base: target.base });
+    failure = error;
   } finally {
-    answered.catch(() => {});
     await transport.close();
   }
+  // An MCP server that wants `initialize` before a ping (a gateway in front of Switchboard, say) is
+  // an MCP endpoint all the same: only Switchboard's own refusals, and non-MCP answers, stop here.
+  const refusal = switchboardErrorIn((failure as { data?: { text?: unknown } } | undefined)?.data?.text);
+  if (refusal?.rpcCode !== undefined && !refusal.code) return;
+  throw startupFailure(failure, { base: target.base });
 }
 
 async function runConnect(options: ConnectOptions): Promise<void> {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { repoRoot } from './process.js';
 
 export const cliEntry = join(repoRoot, 'bin/switchboard.js');
@@ -33,14 +34,27 @@ export interface StdioClientV1 {
   close(): Promise<void>;
 }
 
+export interface StdioClientV1Options {
+  /** Capabilities the client declares (sampling, elicitation, roots). */
+  capabilities?: ClientCapabilities;
+  /** Registers handlers before the client connects. */
+  setup?: (client: Client) => void;
+}
+
 /** The SDK v1 (2025-era) client over stdio, spawning `command args` as a desktop client does. */
-export async function connectStdioClientV1(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<StdioClientV1> {
+export async function connectStdioClientV1(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: StdioClientV1Options = {},
+): Promise<StdioClientV1> {
   const transport = new StdioClientTransport({ command, args, cwd: repoRoot, env: envRecord(env), stderr: 'pipe' });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });
-  const client = new Client({ name: 'switchboard-stdio-test-v1', version: '1.0.0' });
+  const client = new Client({ name: 'switchboard-stdio-test-v1', version: '1.0.0' }, { capabilities: options.capabilities ?? {} });
+  options.setup?.(client);
   const errors: Error[] = [];
   client.onerror = (error) => errors.push(error);
   try {
