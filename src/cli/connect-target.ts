@@ -8,12 +8,17 @@ export interface ConnectTarget {
   /** The Streamable HTTP endpoint the bridge talks to. */
   mcpUrl: string;
   headers: Record<string, string>;
+  /** What authenticates the bridge, as messages name it. */
+  credential: Credential;
   /** A line for the log: what the bridge is connected to (no secrets). */
   description: string;
 }
 
+type Credential = 'the API key' | 'the session token';
+
 export interface ConnectFlags {
-  apiKey: string;
+  /** Optional only with a session's token_url as the endpoint. */
+  apiKey?: string | undefined;
   endpoint: string;
   user?: string | undefined;
   toolkits?: string[] | undefined;
@@ -68,7 +73,8 @@ function conflict(message: string): SwitchboardError {
 export async function resolveTarget(flags: ConnectFlags, timeoutMs: number): Promise<ConnectTarget> {
   const endpoint = parseEndpoint(flags.endpoint);
   const base = endpoint.base;
-  const headers: Record<string, string> = { 'x-api-key': flags.apiKey };
+  const headers: Record<string, string> = flags.apiKey ? { 'x-api-key': flags.apiKey } : {};
+  const credential: Credential = flags.apiKey ? 'the API key' : 'the session token';
   if (flags.session !== undefined && !sessionIdPattern.test(flags.session)) {
     throw new SwitchboardError('VALIDATION_FAILED', `--session takes a session id like trs_…, not ${JSON.stringify(flags.session)}.`, { field: 'session' });
   }
@@ -76,35 +82,40 @@ export async function resolveTarget(flags: ConnectFlags, timeoutMs: number): Pro
     throw conflict(`--session ${flags.session} and --endpoint (session ${endpoint.sessionId}) name different sessions; pass one.`);
   }
   const sessionId = flags.session ?? endpoint.sessionId;
+  if (!flags.apiKey && !(endpoint.sessionId && new URLSearchParams(endpoint.search).has('token'))) {
+    throw new SwitchboardError('UNAUTHENTICATED', "No API key: pass --api-key sk_… or set SWITCHBOARD_API_KEY (or pass a session's token_url as --endpoint).");
+  }
 
   if (sessionId) {
     if (flags.toolkits) throw conflict('--toolkits creates a new session; it cannot be combined with an existing session (--session or a session URL).');
     if (flags.user) throw conflict(`A session already acts for one user; drop --user, or drop --session to use the universal endpoint as ${flags.user}.`);
-    return { base, mcpUrl: `${base}/mcp/${sessionId}${endpoint.search}`, headers, description: `session ${sessionId}` };
+    return { base, mcpUrl: `${base}/mcp/${sessionId}${endpoint.search}`, headers, credential, description: `session ${sessionId}` };
   }
 
-  if (flags.toolkits) {
+  if (flags.toolkits && flags.apiKey) {
     const request = createRestClient({ endpoint: base, apiKey: flags.apiKey, timeoutMs });
     let created: { session_id: string; user_id: string };
     try {
       created = await request('POST', '/v1/sessions', { ...(flags.user ? { user_id: flags.user } : {}), toolkits: flags.toolkits });
     } catch (error) {
-      throw startupFailure(error, { base, creating: true });
+      throw startupFailure(error, { base, credential, creating: true });
     }
     return {
       base,
       mcpUrl: `${base}/mcp/${created.session_id}`,
       headers,
+      credential,
       description: `new session ${created.session_id} (user ${created.user_id}, toolkits ${flags.toolkits.join(', ')})`,
     };
   }
 
   if (flags.user) headers['x-user-id'] = flags.user;
-  return { base, mcpUrl: `${base}/mcp`, headers, description: `the universal endpoint (user ${flags.user ?? 'of the key'})` };
+  return { base, mcpUrl: `${base}/mcp`, headers, credential, description: `the universal endpoint (user ${flags.user ?? 'of the key'})` };
 }
 
 interface FailureContext {
   base: string;
+  credential: Credential;
   /** The failure happened while creating a session through the REST API. */
   creating?: boolean;
 }
@@ -156,7 +167,7 @@ function unreachable(base: string, reason: string): SwitchboardError {
 }
 
 /** Turns what went wrong while connecting into one line a user can act on. */
-export function startupFailure(error: unknown, { base, creating = false }: FailureContext): SwitchboardError {
+export function startupFailure(error: unknown, { base, credential, creating = false }: FailureContext): SwitchboardError {
   if (error instanceof SwitchboardError) return error;
   let status: number | undefined;
   let found: ReturnType<typeof switchboardErrorIn>;
@@ -181,9 +192,12 @@ export function startupFailure(error: unknown, { base, creating = false }: Failu
   }
   switch (found.code) {
     case 'UNAUTHENTICATED':
-      return new SwitchboardError('UNAUTHENTICATED', `Switchboard at ${base} refused the API key: ${found.message} Check --api-key (or SWITCHBOARD_API_KEY).`);
+      return new SwitchboardError(
+        'UNAUTHENTICATED',
+        `Switchboard at ${base} refused ${credential}: ${found.message} Check ${credential === 'the API key' ? '--api-key (or SWITCHBOARD_API_KEY)' : 'the token_url'}.`,
+      );
     case 'FORBIDDEN':
-      return new SwitchboardError('FORBIDDEN', `Switchboard at ${base} refused the API key: ${found.message}`);
+      return new SwitchboardError('FORBIDDEN', `Switchboard at ${base} refused ${credential}: ${found.message}`);
     case 'NOT_FOUND':
       return new SwitchboardError('NOT_FOUND', `${found.message} Check --session, or pass --toolkits instead to create a new session.`);
     case 'VALIDATION_FAILED':

@@ -16,7 +16,8 @@ const startupTimeoutMs = 15_000;
 const helpText = `
 Runs a stdio MCP server for a local MCP client (Claude Desktop, any stdio client) and relays
 every message to a Switchboard server over Streamable HTTP. Where it connects:
-  --session trs_…       that session (or give the session's MCP URL as --endpoint)
+  --session trs_…       that session (or give the session's MCP URL as --endpoint; with its
+                        token_url as --endpoint no API key is needed)
   --toolkits a,b        a new session for those toolkits, created now, for --user or the key's own user
   (neither)             the universal /mcp endpoint, for the key's own user or --user (sent as x-user-id)
 
@@ -39,8 +40,9 @@ function parseToolkits(value: string | undefined): string[] | undefined {
 }
 
 /** Diagnostics for stderr, with the key and any session token taken out. */
-function createLogger(apiKey: string) {
-  return (line: string) => process.stderr.write(`switchboard connect: ${displayUrl(line.split(apiKey).join('…'))}\n`);
+function createLogger(apiKey: string | undefined) {
+  const redact = (line: string) => displayUrl(apiKey && apiKey.length >= 8 ? line.split(apiKey).join('…') : line);
+  return (line: string) => process.stderr.write(`switchboard connect: ${redact(line)}\n`);
 }
 
 /** Anything that would print to stdout (a library's console.log) goes to stderr: stdout is the protocol's. */
@@ -81,13 +83,12 @@ async function checkTarget(target: ConnectTarget): Promise<void> {
   // an MCP endpoint all the same: only Switchboard's own refusals, and non-MCP answers, stop here.
   const refusal = switchboardErrorIn((failure as { data?: { text?: unknown } } | undefined)?.data?.text);
   if (refusal?.rpcCode !== undefined && !refusal.code) return;
-  throw startupFailure(failure, { base: target.base });
+  throw startupFailure(failure, { base: target.base, credential: target.credential });
 }
 
 async function runConnect(options: ConnectOptions): Promise<void> {
   keepStdoutForProtocol();
   const apiKey = options.apiKey ?? process.env.SWITCHBOARD_API_KEY;
-  if (!apiKey) throw new SwitchboardError('UNAUTHENTICATED', 'No API key: pass --api-key sk_… or set SWITCHBOARD_API_KEY.');
   const endpoint = options.endpoint ?? process.env.SWITCHBOARD_URL;
   if (!endpoint) {
     throw new SwitchboardError('VALIDATION_FAILED', "No endpoint: pass --endpoint with the Switchboard server's base URL, or set SWITCHBOARD_URL.", {
@@ -127,8 +128,8 @@ export function registerConnect(program: Command): void {
   program
     .command('connect')
     .description('Bridge a local stdio MCP client (Claude Desktop, any stdio client) to a Switchboard server')
-    .option('--api-key <key>', 'API key sent to Switchboard as x-api-key (SWITCHBOARD_API_KEY)')
-    .option('--endpoint <url>', 'base URL of the Switchboard server, or a full MCP URL (…/mcp or …/mcp/trs_…) (SWITCHBOARD_URL)')
+    .option('--api-key <key>', "API key sent to Switchboard as x-api-key (SWITCHBOARD_API_KEY; not needed with a session's token_url as --endpoint)")
+    .option('--endpoint <url>', 'base URL of the Switchboard server, or a full MCP URL: …/mcp, …/mcp/trs_…, a token_url (SWITCHBOARD_URL)')
     .option('--user <id>', "end user the agent acts for (default: the key's own user, for a key bound to one)")
     .option('--toolkits <list>', 'comma-separated toolkits: create a session limited to them at start, and bridge to it')
     .option('--session <id>', 'bridge to this existing session (trs_…)')

@@ -184,4 +184,15 @@ describe('switchboard connect relays the whole protocol', () => {
     expect(unknown instanceof McpError || (unknown as { isError?: boolean }).isError).toBeTruthy();
     expect((await client.listTools()).tools).toHaveLength(2);
   });
+
+  it('when the server goes away, a request gets a JSON-RPC error that says so, not silence', async () => {
+    const leaving = await startUpstream({ posts: [], cancelled: false, waiting: false });
+    bridge = await connectStdioClientV1(process.execPath, [cliEntry, 'connect', '--api-key', 'sk_relay', '--endpoint', leaving.url], childEnv(sandbox));
+    expect((await bridge.client.listTools()).tools).toHaveLength(2);
+    await leaving.close();
+    const failure = await bridge.client.listTools().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(McpError);
+    expect((failure as McpError).message).toContain(`Cannot reach Switchboard at ${leaving.url.replace(/\/mcp$/, '')} (connection refused)`);
+    expect(bridge.stderr()).toContain('Cannot reach Switchboard');
+  });
 });

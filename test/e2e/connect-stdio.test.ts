@@ -120,10 +120,12 @@ describe.skipIf(!testDatabaseAvailable())(`switchboard connect: stdio bridge (${
     const created = await api('POST', '/v1/sessions', { user_id: 'desk-bob', toolkits: ['bitbucket'] });
     await connectAccount('desk-bob');
     for (const args of [
-      ['--endpoint', baseUrl, '--session', created.session_id],
-      ['--endpoint', created.mcp.url],
+      ['--api-key', t.adminKey, '--endpoint', baseUrl, '--session', created.session_id],
+      ['--api-key', t.adminKey, '--endpoint', created.mcp.url],
+      // The session's token URL alone: no key on the command line at all.
+      ['--endpoint', created.mcp.token_url],
     ]) {
-      const { client, errors } = await bridge(['--api-key', t.adminKey, ...args]);
+      const { client, errors, stderr } = await bridge(args);
       expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(metaTools);
       expect((await currentUser(client)).response).toMatchObject({ successful: true, data: { display_name: 'Dev Example' } });
       // Switchboard's JSON-RPC error arrives as it was sent: code, message, data.code.
@@ -136,6 +138,7 @@ describe.skipIf(!testDatabaseAvailable())(`switchboard connect: stdio bridge (${
       expect(invalid.isError).toBe(true);
       expect(dataOf(invalid)).toMatchObject({ successful: false, error_code: 'VALIDATION_FAILED' });
       expect(errors).toEqual([]);
+      expect(stderr()).not.toContain(new URL(created.mcp.token_url).searchParams.get('token'));
     }
   });
 
@@ -258,6 +261,9 @@ describe.skipIf(!testDatabaseAvailable())(`switchboard connect: stdio bridge (${
         }
       }
       expect(await fails(['--endpoint', baseUrl])).toContain('No API key: pass --api-key');
+      const tokenUrl = new URL(created.mcp.token_url);
+      tokenUrl.searchParams.set('token', 'forged');
+      expect(await fails(['--endpoint', tokenUrl.href])).toContain(`Switchboard at ${baseUrl} refused the session token: The session token is not valid`);
     });
 
     it('an unknown session', async () => {
@@ -269,6 +275,8 @@ describe.skipIf(!testDatabaseAvailable())(`switchboard connect: stdio bridge (${
         expect(await fails(['--api-key', t.adminKey, ...args])).toContain(`switchboard: Session ${unknown} was not found.`);
       }
       expect(await fails(['--api-key', t.adminKey, '--endpoint', baseUrl, '--session', 'sess-1'])).toContain('--session takes a session id like trs_');
+      expect(await fails(['--api-key', t.adminKey, '--endpoint', baseUrl, '--session', unknown, '--toolkits', 'bitbucket'])).toContain('cannot be combined');
+      expect(await fails(['--api-key', t.adminKey, '--endpoint', baseUrl, '--session', unknown, '--user', 'u'])).toContain('drop --user');
     });
 
     it('an unreachable endpoint, a URL that is not one, and a missing user', async () => {
