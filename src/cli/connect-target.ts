@@ -182,6 +182,13 @@ export function startupFailure(error: unknown, { base, credential, creating = fa
     status = typeof data?.status === 'number' ? data.status : undefined;
     found = switchboardErrorIn(data?.text);
   }
+  if (found && !found.code) {
+    // An MCP answer, but not Switchboard's own error: the SDK's DNS-rebinding guard, or a gateway in front.
+    const hint = /\bhost\b/i.test(found.message)
+      ? ` The server accepts only localhost and the host of its SWITCHBOARD_PUBLIC_URL; set that to the URL you pass as --endpoint.`
+      : '';
+    return new SwitchboardError('UPSTREAM_ERROR', `Switchboard at ${base} refused the connection (HTTP ${status ?? '?'}): ${found.message}${hint}`);
+  }
   if (!found?.code) {
     return new SwitchboardError(
       'UPSTREAM_INVALID_RESPONSE',

@@ -79,10 +79,12 @@ async function checkTarget(target: ConnectTarget): Promise<void> {
   } finally {
     await transport.close();
   }
-  // An MCP server that wants `initialize` before a ping (a gateway in front of Switchboard, say) is
-  // an MCP endpoint all the same: only Switchboard's own refusals, and non-MCP answers, stop here.
-  const refusal = switchboardErrorIn((failure as { data?: { text?: unknown } } | undefined)?.data?.text);
-  if (refusal?.rpcCode !== undefined && !refusal.code) return;
+  // An MCP server that wants `initialize` before a ping (a gateway in front of Switchboard, say)
+  // answers with a plain JSON-RPC error, 400 or 404: an MCP endpoint all the same. Switchboard's own
+  // refusals, other statuses (401, 403: the Host guard) and non-MCP answers stop here.
+  const data = (failure as { data?: { status?: unknown; text?: unknown } } | undefined)?.data;
+  const refusal = switchboardErrorIn(data?.text);
+  if (refusal?.rpcCode !== undefined && !refusal.code && [200, 400, 404].includes(Number(data?.status))) return;
   throw startupFailure(failure, { base: target.base, credential: target.credential });
 }
 

@@ -292,6 +292,9 @@ describe.skipIf(!testDatabaseAvailable())(`switchboard connect: stdio bridge (${
       // A project key names no user: the bridge says which flag to add.
       expect(await fails(['--api-key', t.adminKey, '--endpoint', baseUrl])).toContain('pass --user <id>');
       expect(await fails(['--api-key', t.adminKey, '--endpoint', baseUrl, '--toolkits', 'bitbucket'])).toContain('pass --user <id>');
+      expect(await fails(['--api-key', t.adminKey, '--endpoint', baseUrl, '--toolkits', 'no_such_kit', '--user', 'u'])).toMatch(
+        new RegExp(`^switchboard: Switchboard at ${baseUrl} refused the new session: .*no_such_kit`),
+      );
     });
   });
 
