@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { StartupError, SwitchboardError } from '../errors.js';
 import { version } from '../version.js';
+import { registerConnect } from './connect.js';
 import { registerInit } from './init.js';
 import { registerKeys } from './keys.js';
 import { registerPrepare } from './prepare.js';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerInit(program);
   registerKeys(program);
+  registerConnect(program);
   registerPrepare(program);
   return program;
 }

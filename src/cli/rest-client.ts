@@ -9,8 +9,9 @@ export class RemoteError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -46,16 +47,27 @@ export function createRestClient({ endpoint, apiKey, timeoutMs = 15_000 }: RestC
           0,
           'TIMEOUT',
           `Switchboard at ${base} did not answer ${method} ${path.split('?')[0]} within ${Math.round(timeoutMs / 1000)} s; it may still be working on it (see its log).`,
+          { cause: error },
         );
       }
       throw new RemoteError(
         0,
         'UNREACHABLE',
         `Cannot reach Switchboard at ${base} (${(error as Error).cause ?? (error as Error).message}). Start it with "switchboard serve", pass --endpoint, or use --offline.`,
+        { cause: error },
       );
     }
     const text = await response.text();
-    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+    let parsed: unknown;
+    try {
+      parsed = text ? (JSON.parse(text) as unknown) : undefined;
+    } catch {
+      throw new RemoteError(
+        response.status,
+        'INVALID_RESPONSE',
+        `${base} answered ${method} ${path.split('?')[0]} with something other than JSON (HTTP ${response.status}); is it a Switchboard server?`,
+      );
+    }
     if (!response.ok) {
       const error = (parsed as ErrorBody | undefined)?.error;
       throw new RemoteError(response.status, error?.code ?? String(response.status), error?.message ?? `HTTP ${response.status}`);
