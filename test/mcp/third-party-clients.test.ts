@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BitbucketEmulator, DEFAULT_ACCOUNT, startBitbucketEmulator } from '../emulators/bitbucket/index.js';
 import { cliEntry, connectStdioClientV1, installedBin, node22 } from '../helpers/mcp-stdio.js';
 import { childEnv, createSandbox, repoRoot, type Sandbox } from '../helpers/process.js';
 import { startTestServer, type TestServer, testDatabaseAvailable, testDatabaseKind } from '../helpers/server.js';
@@ -60,11 +61,42 @@ describe.skipIf(!testDatabaseAvailable())(`third-party MCP clients (${testDataba
   let sandbox: Sandbox;
   let env: NodeJS.ProcessEnv;
   let session: Json;
+  let bitbucket: BitbucketEmulator;
+
+  /** A session for its own user, so each client connects an account of its own. */
+  async function sessionFor(userId: string): Promise<Json> {
+    const created = await t.server.app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: { 'x-api-key': t.adminKey },
+      payload: { user_id: userId, toolkits: ['bitbucket'] },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    return created.json();
+  }
+
+  /** What the user does with a connect link: types the Bitbucket email and API token into the page. */
+  async function completeConnectPage(redirectUrl: string): Promise<void> {
+    const page = await fetch(redirectUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: DEFAULT_ACCOUNT.email, api_token: DEFAULT_ACCOUNT.apiToken }),
+    });
+    expect(page.status).toBe(200);
+  }
 
   beforeAll(async () => {
     if (!inspector && !mcpRemote) return;
-    t = await startTestServer();
+    bitbucket = await startBitbucketEmulator();
+    t = await startTestServer({ env: { SWITCHBOARD_ALLOW_PRIVATE_NETWORKS: '127.0.0.1', SWITCHBOARD_TOOL_TIMEOUT_MS: '5000' } });
     baseUrl = await t.server.listen();
+    // Accounts connected through this project's Bitbucket config call the emulator.
+    await t.server.app.inject({
+      method: 'POST',
+      url: '/v1/auth-configs',
+      headers: { 'x-api-key': t.adminKey },
+      payload: { toolkit: 'bitbucket', scheme: 'basic', base_url: bitbucket.baseUrl },
+    });
     sandbox = createSandbox();
     env = childEnv(sandbox, { MCP_REMOTE_CONFIG_DIR: sandbox.path('mcp-auth') });
     const created = await t.server.app.inject({
@@ -78,6 +110,7 @@ describe.skipIf(!testDatabaseAvailable())(`third-party MCP clients (${testDataba
   });
   afterAll(async () => {
     await t?.close();
+    await bitbucket?.close();
     sandbox?.remove();
   });
 
@@ -85,15 +118,24 @@ describe.skipIf(!testDatabaseAvailable())(`third-party MCP clients (${testDataba
     const searchArg = `queries=${JSON.stringify([{ use_case: 'create a Bitbucket branch' }])}`;
 
     it(
-      'lists tools and calls search_tools on a session URL over Streamable HTTP',
+      'lists tools, searches, gets a connect link and, once connected, runs a Bitbucket tool on a session URL',
       async () => {
-        const target = [inspector!, '--cli', session.mcp.url, '--transport', 'http', '--header', `x-api-key: ${t.adminKey}`];
+        const own = await sessionFor('inspector-user');
+        const target = [inspector!, '--cli', own.mcp.url, '--transport', 'http', '--header', `x-api-key: ${t.adminKey}`];
+        const call = async (tool: string, ...args: string[]) =>
+          printedJson(await run(node22, [...target, '--method', 'tools/call', '--tool-name', tool, ...args.flatMap((arg) => ['--tool-arg', arg])], env));
         const listed = printedJson(await run(node22, [...target, '--method', 'tools/list'], env));
         expect(listed.tools.map((tool: Json) => tool.name)).toEqual(metaTools);
 
-        const called = printedJson(await run(node22, [...target, '--method', 'tools/call', '--tool-name', 'search_tools', '--tool-arg', searchArg], env));
+        const called = await call('search_tools', searchArg);
         expect(called.isError).toBeFalsy();
         expect(dataOf(called).results[0].tools.map((tool: Json) => tool.tool_slug)).toContain('BITBUCKET_CREATE_BRANCH');
+
+        const connection = dataOf(await call('manage_connections', 'toolkits=["bitbucket"]')).results.bitbucket;
+        expect(connection.status).toBe('initiated');
+        await completeConnectPage(connection.redirect_url);
+        const executed = dataOf(await call('multi_execute_tool', `tools=${JSON.stringify([{ tool_slug: 'BITBUCKET_GET_CURRENT_USER', arguments: {} }])}`));
+        expect(executed.results[0].response).toMatchObject({ successful: true, data: { display_name: 'Dev Example' } });
       },
       slow,
     );
@@ -126,20 +168,26 @@ describe.skipIf(!testDatabaseAvailable())(`third-party MCP clients (${testDataba
 
   describe.skipIf(!mcpRemote)('mcp-remote', () => {
     it(
-      'bridges stdio to a session URL with --header x-api-key, driven by the SDK v1 stdio client',
+      'bridges stdio to a session URL with --header x-api-key: lists, searches, connects and runs a Bitbucket tool',
       async () => {
+        const own = await sessionFor('mcp-remote-user');
         // mcp-remote expands ${SWITCHBOARD_API_KEY} itself, so the key stays out of its command line and log.
         // biome-ignore lint/suspicious/noTemplateCurlyInString: the placeholder is mcp-remote's, not ours
         const headerArg = 'x-api-key:${SWITCHBOARD_API_KEY}';
-        const { client, close } = await connectStdioClientV1(
-          process.execPath,
-          [mcpRemote!, session.mcp.url, '--header', headerArg, '--transport', 'http-only'],
-          { ...env, SWITCHBOARD_API_KEY: t.adminKey },
-        );
+        const { client, close } = await connectStdioClientV1(process.execPath, [mcpRemote!, own.mcp.url, '--header', headerArg, '--transport', 'http-only'], {
+          ...env,
+          SWITCHBOARD_API_KEY: t.adminKey,
+        });
         try {
           expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(metaTools);
           const found = dataOf((await client.callTool({ name: 'search_tools', arguments: { queries: [{ use_case: 'list Bitbucket workspaces' }] } })) as Json);
           expect(found.results[0].tools.map((tool: Json) => tool.tool_slug)).toContain('BITBUCKET_LIST_WORKSPACES');
+          const connection = dataOf((await client.callTool({ name: 'manage_connections', arguments: { toolkits: ['bitbucket'] } })) as Json).results.bitbucket;
+          await completeConnectPage(connection.redirect_url);
+          const executed = dataOf(
+            (await client.callTool({ name: 'multi_execute_tool', arguments: { tools: [{ tool_slug: 'BITBUCKET_LIST_WORKSPACES', arguments: {} }] } })) as Json,
+          );
+          expect(executed.results[0].response.successful).toBe(true);
         } finally {
           await close();
         }
