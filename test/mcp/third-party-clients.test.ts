@@ -9,8 +9,8 @@ import { startTestServer, type TestServer, testDatabaseAvailable, testDatabaseKi
 // biome-ignore lint/suspicious/noExplicitAny: JSON printed by other programs, checked field by field
 type Json = Record<string, any>;
 
-// MCP clients nobody here wrote, against a session URL and through `switchboard connect`. Neither
-// package is a dependency yet; each block runs when its package is installed and says so otherwise.
+// MCP clients nobody here wrote (devDependencies), against a session URL and through `switchboard
+// connect`; a block whose package is missing is skipped with a warning.
 const inspector = installedBin('@modelcontextprotocol/inspector', 'mcp-inspector');
 const mcpRemote = installedBin('mcp-remote', 'mcp-remote');
 if (!inspector) console.warn('@modelcontextprotocol/inspector is not installed: the MCP Inspector CLI tests are skipped.');
