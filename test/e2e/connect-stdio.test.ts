@@ -4,6 +4,7 @@ import { StdioClientTransport as StdioTransportV2 } from '@modelcontextprotocol/
 import { McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BitbucketEmulator, DEFAULT_ACCOUNT, startBitbucketEmulator } from '../emulators/bitbucket/index.js';
+import { connectBitbucketOnPage } from '../helpers/connect-flow.js';
 import { cliEntry, connectStdioClientV1, envRecord, type StdioClientV1 } from '../helpers/mcp-stdio.js';
 import { childEnv, createSandbox, freePort, repoRoot, runSwitchboard, type Sandbox } from '../helpers/process.js';
 import { startTestServer, type TestServer, testDatabaseAvailable, testDatabaseKind } from '../helpers/server.js';
@@ -90,12 +91,7 @@ describe.skipIf(!testDatabaseAvailable())(`switchboard connect: stdio bridge (${
     const link = (await call(client, 'manage_connections', { toolkits: ['bitbucket'] })).results.bitbucket;
     expect(link).toMatchObject({ status: 'initiated', redirect_url: expect.stringContaining('/connect/lt_') });
     // The user opens the link and types the email and API token on the connect page.
-    const page = await fetch(link.redirect_url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ email: DEFAULT_ACCOUNT.email, api_token: DEFAULT_ACCOUNT.apiToken }),
-    });
-    expect(page.status).toBe(200);
+    await connectBitbucketOnPage(link.redirect_url);
     const waited = await call(client, 'wait_for_connections', { toolkits: ['bitbucket'], timeout_seconds: 5 });
     expect(waited).toMatchObject({ done: true, results: { bitbucket: { connected: true, status: 'ACTIVE' } } });
     expect((await currentUser(client)).response).toMatchObject({ successful: true, data: { display_name: 'Dev Example' } });

@@ -30,3 +30,14 @@ export async function signInWithProvider(app: FastifyInstance, redirectUrl: stri
   const callback = await app.inject({ method: 'GET', url: `${back.pathname}${back.search}`, headers: tamper.dropCookie ? {} : { cookie } });
   return { start, authorize, cookie, back, callback };
 }
+
+/** What a person does with a Bitbucket connect link: types the emulator account's email and API token into the page. */
+export async function connectBitbucketOnPage(redirectUrl: string): Promise<void> {
+  const { DEFAULT_ACCOUNT } = await import('../emulators/bitbucket/index.js');
+  const page = await fetch(redirectUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email: DEFAULT_ACCOUNT.email, api_token: DEFAULT_ACCOUNT.apiToken }),
+  });
+  if (page.status !== 200) throw new Error(`the connect page answered ${page.status}: ${await page.text()}`);
+}

@@ -14,7 +14,8 @@ import { createSseDispatcher } from '../../src/mcp/sse-dispatch.js';
 import { createSseHub } from '../../src/mcp/sse-hub.js';
 import { createSseStore, type SseStore } from '../../src/mcp/sse-store.js';
 import { createSwitchboardServer, type SwitchboardServer } from '../../src/server.js';
-import { type BitbucketEmulator, DEFAULT_ACCOUNT, startBitbucketEmulator } from '../emulators/bitbucket/index.js';
+import { type BitbucketEmulator, startBitbucketEmulator } from '../emulators/bitbucket/index.js';
+import { connectBitbucketOnPage } from '../helpers/connect-flow.js';
 import { startTestServer, type TestServer, testDatabaseAvailable, testDatabaseKind } from '../helpers/server.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tool results are checked field by field
@@ -143,12 +144,7 @@ describe.skipIf(!testDatabaseAvailable())('legacy HTTP+SSE transport (2024-11-05
     const link = connection.results.bitbucket;
     expect(link).toMatchObject({ status: 'initiated', redirect_url: expect.stringContaining('/connect/lt_') });
     // The user opens the link and types the email and API token.
-    const page = await fetch(link.redirect_url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ email: DEFAULT_ACCOUNT.email, api_token: DEFAULT_ACCOUNT.apiToken }),
-    });
-    expect(page.status).toBe(200);
+    await connectBitbucketOnPage(link.redirect_url);
 
     const waited = dataOf(await client.callTool({ name: 'wait_for_connections', arguments: { toolkits: ['bitbucket'], timeout_seconds: 5 } }));
     expect(waited).toMatchObject({ done: true, results: { bitbucket: { connected: true, status: 'ACTIVE' } } });

@@ -2,7 +2,8 @@ import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BitbucketEmulator, DEFAULT_ACCOUNT, startBitbucketEmulator } from '../emulators/bitbucket/index.js';
+import { type BitbucketEmulator, startBitbucketEmulator } from '../emulators/bitbucket/index.js';
+import { connectBitbucketOnPage } from '../helpers/connect-flow.js';
 import { startTestServer, type TestServer, testDatabaseAvailable } from '../helpers/server.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tool results are checked field by field
@@ -95,12 +96,7 @@ describe.skipIf(!testDatabaseAvailable())('session MCP endpoint with the SDK cli
         const accountId = link.connected_account_id;
         await api('PATCH', `/v1/connected-accounts/${accountId}`, { alias: 'work' });
         // The user opens the link and types the email and API token.
-        const page = await fetch(link.redirect_url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ email: DEFAULT_ACCOUNT.email, api_token: DEFAULT_ACCOUNT.apiToken }),
-        });
-        expect(page.status).toBe(200);
+        await connectBitbucketOnPage(link.redirect_url);
 
         const waited = dataOf(await client.callTool({ name: 'wait_for_connections', arguments: { toolkits: ['bitbucket'], timeout_seconds: 5 } }));
         expect(waited).toMatchObject({ done: true, results: { bitbucket: { connected: true, status: 'ACTIVE' } } });

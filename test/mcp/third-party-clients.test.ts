@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BitbucketEmulator, DEFAULT_ACCOUNT, startBitbucketEmulator } from '../emulators/bitbucket/index.js';
+import { type BitbucketEmulator, startBitbucketEmulator } from '../emulators/bitbucket/index.js';
+import { connectBitbucketOnPage } from '../helpers/connect-flow.js';
 import { cliEntry, connectStdioClientV1, installedBin, node22 } from '../helpers/mcp-stdio.js';
 import { childEnv, createSandbox, repoRoot, type Sandbox } from '../helpers/process.js';
 import { startTestServer, type TestServer, testDatabaseAvailable, testDatabaseKind } from '../helpers/server.js';
@@ -75,16 +76,6 @@ describe.skipIf(!testDatabaseAvailable())(`third-party MCP clients (${testDataba
     return created.json();
   }
 
-  /** What the user does with a connect link: types the Bitbucket email and API token into the page. */
-  async function completeConnectPage(redirectUrl: string): Promise<void> {
-    const page = await fetch(redirectUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ email: DEFAULT_ACCOUNT.email, api_token: DEFAULT_ACCOUNT.apiToken }),
-    });
-    expect(page.status).toBe(200);
-  }
-
   beforeAll(async () => {
     if (!inspector && !mcpRemote) return;
     bitbucket = await startBitbucketEmulator();
@@ -133,7 +124,7 @@ describe.skipIf(!testDatabaseAvailable())(`third-party MCP clients (${testDataba
 
         const connection = dataOf(await call('manage_connections', 'toolkits=["bitbucket"]')).results.bitbucket;
         expect(connection.status).toBe('initiated');
-        await completeConnectPage(connection.redirect_url);
+        await connectBitbucketOnPage(connection.redirect_url);
         const executed = dataOf(await call('multi_execute_tool', `tools=${JSON.stringify([{ tool_slug: 'BITBUCKET_GET_CURRENT_USER', arguments: {} }])}`));
         expect(executed.results[0].response).toMatchObject({ successful: true, data: { display_name: 'Dev Example' } });
       },
@@ -183,7 +174,7 @@ describe.skipIf(!testDatabaseAvailable())(`third-party MCP clients (${testDataba
           const found = dataOf((await client.callTool({ name: 'search_tools', arguments: { queries: [{ use_case: 'list Bitbucket workspaces' }] } })) as Json);
           expect(found.results[0].tools.map((tool: Json) => tool.tool_slug)).toContain('BITBUCKET_LIST_WORKSPACES');
           const connection = dataOf((await client.callTool({ name: 'manage_connections', arguments: { toolkits: ['bitbucket'] } })) as Json).results.bitbucket;
-          await completeConnectPage(connection.redirect_url);
+          await connectBitbucketOnPage(connection.redirect_url);
           const executed = dataOf(
             (await client.callTool({ name: 'multi_execute_tool', arguments: { tools: [{ tool_slug: 'BITBUCKET_LIST_WORKSPACES', arguments: {} }] } })) as Json,
           );
