@@ -61,7 +61,7 @@ export async function measureMcp(baseUrl: string, apiKey: string, agent: Agent, 
   });
 
   log('mcp: tools/call with the SDK v2 client (2026-07-28) …');
-  const client = new Client({ name: 'bench', version: '1.0.0' });
+  const client = new Client({ name: 'bench', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
   await client.connect(new StreamableHTTPClientTransport(new URL(direct.mcp.url), { requestInit: { headers: { 'x-api-key': apiKey } } }));
   const mcpSdkClient = await series(calls, async () => {
     const result = await client.callTool({ name: 'NOTES_GET_NOTE', arguments: { note_id: 1 } });
@@ -69,7 +69,7 @@ export async function measureMcp(baseUrl: string, apiKey: string, agent: Agent, 
   });
   await client.close();
 
-  const metaClient = new Client({ name: 'bench-meta', version: '1.0.0' });
+  const metaClient = new Client({ name: 'bench-meta', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
   await metaClient.connect(new StreamableHTTPClientTransport(new URL(meta.mcp.url), { requestInit: { headers: { 'x-api-key': apiKey } } }));
   const metaToolsListTokens = Math.round(JSON.stringify(await metaClient.listTools()).length / 4);
   await metaClient.close();

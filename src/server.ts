@@ -28,7 +28,14 @@ import { acquireDataDirLock, type DatabaseHandle, type DataDirLock, openDatabase
 import { StartupError } from './errors.js';
 import { type AuditLog, createAuditLog, createExecutor, type Executor } from './execution/index.js';
 import { buildHttpServer } from './http/index.js';
-import { createLegacySseTransport, createMcpEndpoint, createTransportSessionStore, type LegacySseTransport, type McpEndpoint } from './mcp/index.js';
+import {
+  createDatabaseEventBus,
+  createLegacySseTransport,
+  createMcpEndpoint,
+  createTransportSessionStore,
+  type LegacySseTransport,
+  type McpEndpoint,
+} from './mcp/index.js';
 import { createOutboundClient, createOutboundPolicy, type OutboundClient } from './outbound/index.js';
 import { createRouter, type Router } from './router/index.js';
 import { type BootstrapResult, createTenancyService, type TenancyService } from './tenancy/index.js';
@@ -165,6 +172,7 @@ export function createServices(core: SwitchboardCore, options: ServiceOptions = 
     router,
     tenancy: core.tenancy,
     transportSessions: createTransportSessionStore(db),
+    bus: createDatabaseEventBus(core.database.notifications),
     publicUrl,
     ...(options.warn ? { onerror: (error: Error) => options.warn!('MCP request failed', { reason: error.message }) } : {}),
   });

@@ -1,4 +1,4 @@
-import { createMcpHandler } from '@modelcontextprotocol/server';
+import { createMcpHandler, type ServerEventBus } from '@modelcontextprotocol/server';
 import { SwitchboardError } from '../errors.js';
 import type { Router, SessionContext } from '../router/index.js';
 import type { TenancyService } from '../tenancy/index.js';
@@ -8,6 +8,8 @@ import type { TransportSessionRow, TransportSessionStore } from './transport-ses
 
 export interface McpEndpointOptions {
   router: Router;
+  /** Carries tools/list_changed to 2026-era listen streams on every instance; in-process when absent. */
+  bus?: ServerEventBus;
   tenancy: TenancyService;
   transportSessions: TransportSessionStore;
   publicUrl: () => string;
@@ -66,7 +68,7 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
       if (!context) throw new Error('An MCP request reached the server factory without a session context.');
       return createSessionServer(router, context);
     },
-    { legacy: 'stateless', ...(options.onerror ? { onerror: options.onerror } : {}) },
+    { legacy: 'stateless', ...(options.bus ? { bus: options.bus } : {}), ...(options.onerror ? { onerror: options.onerror } : {}) },
   );
   const changePollMs = (options.changePollSeconds ?? 2) * 1000;
   const keepAliveMs = (options.keepAliveSeconds ?? 15) * 1000;

@@ -98,7 +98,7 @@ describe.skipIf(!testDatabaseAvailable() || testDatabaseKind() !== 'postgres')('
 
   it('serves a 2026-07-28 client through both instances', async () => {
     proxy.served.length = 0;
-    const client = new ClientV2({ name: 'roaming-v2', version: '1.0.0' });
+    const client = new ClientV2({ name: 'roaming-v2', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
     await client.connect(new TransportV2(new URL(`${proxy.url}${sessionPath}`), { requestInit: { headers: { 'x-api-key': adminKey } } }));
     for (let turn = 0; turn < 2; turn++) {
       const schemas = textOf(await client.callTool({ name: 'get_tool_schemas', arguments: { tool_slugs: ['BITBUCKET_CREATE_BRANCH'] } }));

@@ -47,8 +47,9 @@ describe.skipIf(!testDatabaseAvailable())('session MCP endpoint with the SDK cli
       return client as unknown as McpClient;
     },
     'SDK v2 (2026-07-28)': async (url, headers) => {
-      const client = new ClientV2({ name: 'switchboard-test-v2', version: '1.0.0' });
+      const client = new ClientV2({ name: 'switchboard-test-v2', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
       await client.connect(new TransportV2(new URL(url), { requestInit: { headers } }));
+      if (client.getProtocolEra() !== 'modern') throw new Error('the SDK v2 client did not negotiate 2026-07-28');
       return client as unknown as McpClient;
     },
   };
