@@ -10,7 +10,7 @@ const channel = 'switchboard_mcp_events';
  */
 export function createDatabaseEventBus(notifications: NotificationChannel, onerror?: (error: Error) => void): ServerEventBus {
   const listeners = new Set<(event: ServerEvent) => void>();
-  let listening: Promise<unknown> | undefined;
+  let listening = false;
   const deliver = (payload: string) => {
     let event: ServerEvent;
     try {
@@ -32,10 +32,13 @@ export function createDatabaseEventBus(notifications: NotificationChannel, onerr
     },
     subscribe(listener) {
       listeners.add(listener);
-      listening ??= notifications.listen(channel, deliver).catch((error: Error) => {
-        listening = undefined;
-        onerror?.(error);
-      });
+      if (!listening) {
+        listening = true;
+        notifications.listen(channel, deliver).catch((error: Error) => {
+          listening = false;
+          onerror?.(error);
+        });
+      }
       return () => {
         listeners.delete(listener);
       };
