@@ -28,6 +28,7 @@ import { acquireDataDirLock, type DatabaseHandle, type DataDirLock, openDatabase
 import { StartupError } from './errors.js';
 import { type AuditLog, createAuditLog, createExecutor, type Executor } from './execution/index.js';
 import { buildHttpServer } from './http/index.js';
+import { createImporter, type Importer } from './importer/index.js';
 import {
   createDatabaseEventBus,
   createLegacySseTransport,
@@ -131,6 +132,7 @@ export interface SwitchboardServices {
   readonly audit: AuditLog;
   readonly executor: Executor;
   readonly outbound: OutboundClient;
+  readonly importer: Importer;
   readonly router: Router;
   readonly mcp: McpEndpoint;
   readonly mcpSse: LegacySseTransport;
@@ -167,6 +169,7 @@ export function createServices(core: SwitchboardCore, options: ServiceOptions = 
     timeoutMs: core.config.toolTimeoutMs,
   });
   const masterKeys = createMasterKeyService(db, core.vault, { keyFileDir: core.masterKeyFileDir });
+  const importer = createImporter({ catalog, fetch: (url, init) => outbound.fetch(url, init) });
   const router = createRouter({ db, catalog, executor, accounts, connectLinks, vault, publicUrl });
   const mcp = createMcpEndpoint({
     router,
@@ -185,7 +188,7 @@ export function createServices(core: SwitchboardCore, options: ServiceOptions = 
     publicUrl,
     ...(options.warn ? { onerror: (error: Error) => options.warn!('MCP SSE transport failed', { reason: error.message }) } : {}),
   });
-  return { catalog, accounts, credentials, authConfigs, connectLinks, audit, executor, outbound, masterKeys, router, mcp, mcpSse };
+  return { catalog, accounts, credentials, authConfigs, connectLinks, audit, executor, outbound, importer, masterKeys, router, mcp, mcpSse };
 }
 
 export interface SwitchboardServer extends SwitchboardCore, SwitchboardServices {

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { StartupError, SwitchboardError } from '../errors.js';
 import { version } from '../version.js';
 import { registerConnect } from './connect.js';
+import { registerImport } from './import.js';
 import { registerInit } from './init.js';
 import { registerKeys } from './keys.js';
 import { registerPrepare } from './prepare.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerInit(program);
   registerKeys(program);
   registerConnect(program);
+  registerImport(program);
   registerPrepare(program);
   return program;
 }

@@ -6,6 +6,7 @@ import type { Catalog } from '../catalog/index.js';
 import type { DatabaseHandle } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
 import type { AuditLog, Executor } from '../execution/index.js';
+import type { Importer } from '../importer/index.js';
 import type { LegacySseTransport, McpEndpoint } from '../mcp/index.js';
 import type { Router } from '../router/index.js';
 import type { TenancyService } from '../tenancy/index.js';
@@ -27,6 +28,7 @@ import { mcpRoutes } from './routes/mcp.js';
 import { mcpSseRoutes } from './routes/mcp-sse.js';
 import { projectRoutes } from './routes/projects.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { toolkitImportRoutes } from './routes/toolkit-import.js';
 import { toolkitRoutes } from './routes/toolkits.js';
 import { toolRoutes } from './routes/tools.js';
 
@@ -34,6 +36,7 @@ export interface HttpServerOptions {
   database: DatabaseHandle;
   tenancy: TenancyService;
   catalog: Catalog;
+  importer: Importer;
   accounts: ConnectedAccountService;
   authConfigs: AuthConfigService;
   connectLinks: ConnectLinkService;
@@ -108,6 +111,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   await app.register(healthRoutes, { database: options.database, version: options.version });
   await app.register(projectRoutes, { prefix: '/v1/projects', tenancy: options.tenancy });
   await app.register(apiKeyRoutes, { prefix: '/v1/api-keys', tenancy: options.tenancy });
+  await app.register(toolkitImportRoutes, { prefix: '/v1/toolkits/import', importer: options.importer });
   await app.register(toolkitRoutes, { prefix: '/v1/toolkits', catalog: options.catalog });
   await app.register(toolRoutes, { prefix: '/v1/tools', catalog: options.catalog, executor: options.executor });
   await app.register(connectedAccountRoutes, { prefix: '/v1/connected-accounts', accounts: options.accounts });
