@@ -43,11 +43,13 @@ export function openApiDocuments(): ToolDocument[] {
     for (const method of ['get', 'post', 'put', 'patch', 'delete']) {
       const operation = item[method] as OpenApiOperation | undefined;
       if (!operation) continue;
-      const slugPart = `${method}_${path}`.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '').toUpperCase();
-      const parameters = [
-        ...((item.parameters as OpenApiOperation['parameters']) ?? []),
-        ...(operation.parameters ?? []),
-      ].flatMap((parameter) => (parameter.name ? [parameter.name] : parameter.$ref ? [parameter.$ref.split('/').at(-1)!] : []));
+      const slugPart = `${method}_${path}`
+        .replace(/[^A-Za-z0-9]+/g, '_')
+        .replace(/^_|_$/g, '')
+        .toUpperCase();
+      const parameters = [...((item.parameters as OpenApiOperation['parameters']) ?? []), ...(operation.parameters ?? [])].flatMap((parameter) =>
+        parameter.name ? [parameter.name] : parameter.$ref ? [parameter.$ref.split('/').at(-1)!] : [],
+      );
       docs.push({
         id: `BITBUCKET_API_${slugPart}`,
         toolkit: 'bitbucket_api',

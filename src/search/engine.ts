@@ -312,45 +312,54 @@ export class ToolIndex {
     const allowed = options.allowed;
     const allowedFn = typeof allowed === 'function' ? allowed : allowed ? (id: string) => allowed.has(id) : undefined;
     const toolkitSet = options.toolkits ? new Set(options.toolkits) : undefined;
-    const admitted = new Map<number, boolean>();
+    const slots = this.documents.length;
+    // 0 unknown, 1 admitted, 2 refused: the policy is asked once per document and query.
+    const admitted = new Uint8Array(slots);
     const admit = (number: number): boolean => {
-      let ok = admitted.get(number);
-      if (ok === undefined) {
+      let state = admitted[number]!;
+      if (state === 0) {
         const doc = this.documents[number]!.doc;
-        ok = (!toolkitSet || toolkitSet.has(doc.toolkit)) && (!allowedFn || allowedFn(doc.id));
-        admitted.set(number, ok);
+        state = (!toolkitSet || toolkitSet.has(doc.toolkit)) && (!allowedFn || allowedFn(doc.id)) ? 1 : 2;
+        admitted[number] = state;
       }
-      return ok;
+      return state === 1;
     };
 
     const { fields, b, k1 } = this.weights;
     const fieldWeights = fieldNames.map((field) => fields[field]);
     const fieldB = fieldNames.map((field) => b[field]);
     const averages = this.lengthSums.map((sum) => Math.max(sum / this.live, 1));
-    const totals = new Map<number, number>();
+    const totals = new Float64Array(slots);
+    const wordScores = new Float64Array(slots);
+    const touched: number[] = [];
     const best = new Map<number, (QueryWord['variants'][number] | undefined)[]>();
 
     queryWords.forEach((queryWord, q) => {
-      const wordScores = new Map<number, number>();
+      const wordTouched: number[] = [];
+      const chosen = new Map<number, QueryWord['variants'][number]>();
       const consider = (number: number, score: number, variant: QueryWord['variants'][number]) => {
-        const previous = wordScores.get(number);
-        if (previous !== undefined && previous >= score) return;
-        wordScores.set(number, score);
-        let chosen = best.get(number);
-        if (!chosen) best.set(number, (chosen = new Array(queryWords.length)));
-        chosen[q] = variant;
+        const previous = wordScores[number]!;
+        if (previous >= score) return;
+        if (previous === 0) wordTouched.push(number);
+        wordScores[number] = score;
+        chosen.set(number, variant);
       };
+      // A related term stands in for the query word, so it is as informative as the word: a rare
+      // word ("bitcoin") reached through a common relative ("cryptocurrency") still counts much.
+      const ownIdf = this.idf(this.postings.get(queryWord.variants[0]!.term)?.docs.length ?? 0);
       for (const variant of queryWord.variants) {
         const posting = this.postings.get(variant.term);
         if (!posting) continue;
-        const idf = this.idf(posting.docs.length) * variant.weight;
-        for (let i = 0; i < posting.docs.length; i++) {
-          const number = posting.docs[i]!;
+        const idf = (variant.via === 'exact' ? ownIdf : Math.max(ownIdf, this.idf(posting.docs.length))) * variant.weight;
+        const docs = posting.docs;
+        const tfs = posting.tf;
+        for (let i = 0; i < docs.length; i++) {
+          const number = docs[i]!;
           if (!admit(number)) continue;
           const lengths = this.documents[number]!.lengths;
           let tf = 0;
           for (let f = 0; f < fieldCount; f++) {
-            const raw = posting.tf[i * fieldCount + f]!;
+            const raw = tfs[i * fieldCount + f]!;
             if (raw > 0) tf += (fieldWeights[f]! * raw) / (1 - fieldB[f]! + (fieldB[f]! * lengths[f]!) / averages[f]!);
           }
           consider(number, (idf * tf * (k1 + 1)) / (tf + k1), variant);
@@ -367,15 +376,43 @@ export class ToolIndex {
           for (const number of numbers) if (admit(number)) consider(number, score, variant);
         }
       }
-      for (const [number, score] of wordScores) totals.set(number, (totals.get(number) ?? 0) + score);
+      for (const number of wordTouched) {
+        if (totals[number] === 0) touched.push(number);
+        totals[number]! += wordScores[number]!;
+        wordScores[number] = 0;
+      }
+      for (const [number, variant] of chosen) {
+        let list = best.get(number);
+        if (!list) best.set(number, (list = new Array(queryWords.length)));
+        list[q] = variant;
+      }
     });
 
-    const ranked = [...totals].sort((x, y) => y[1] - x[1] || compareIds(this.documents[x[0]]!.doc.id, this.documents[y[0]]!.doc.id)).slice(0, limit);
+    const ranked = topK(touched, totals, limit, (x, y) => compareIds(this.documents[x]!.doc.id, this.documents[y]!.doc.id)).map(
+      (number) => [number, totals[number]!] as const,
+    );
     return ranked.map(([number, score]) => {
       const stored = this.documents[number]!;
       return { id: stored.doc.id, toolkit: stored.doc.toolkit, score, matches: explain(stored.doc, queryWords, best.get(number) ?? []) };
     });
   }
+}
+
+/** The `limit` best of `candidates` by score, ties by `tie`; a bounded insertion, not a full sort. */
+function topK(candidates: readonly number[], scores: Float64Array, limit: number, tie: (a: number, b: number) => number): number[] {
+  const top: number[] = [];
+  const better = (a: number, b: number) => scores[a]! > scores[b]! || (scores[a] === scores[b] && tie(a, b) < 0);
+  for (const candidate of candidates) {
+    if (top.length === limit && !better(candidate, top[top.length - 1]!)) continue;
+    let i = top.length < limit ? top.length : limit - 1;
+    if (top.length < limit) top.push(candidate);
+    while (i > 0 && better(candidate, top[i - 1]!)) {
+      top[i] = top[i - 1]!;
+      i--;
+    }
+    top[i] = candidate;
+  }
+  return top;
 }
 
 function compareIds(a: string, b: string): number {
@@ -397,9 +434,7 @@ function explain(doc: ToolDocument, queryWords: QueryWord[], chosen: (QueryWord[
   queryWords.forEach((queryWord, q) => {
     const variant = chosen[q];
     if (!variant) return;
-    const matchedFields = fieldNames.filter((_, f) =>
-      variant.via === 'partial' ? fieldWords[f]!.includes(variant.term) : fieldTerms[f]!.has(variant.term),
-    );
+    const matchedFields = fieldNames.filter((_, f) => (variant.via === 'partial' ? fieldWords[f]!.includes(variant.term) : fieldTerms[f]!.has(variant.term)));
     matches.push({ word: queryWord.word, term: variant.term, via: variant.via, fields: matchedFields });
   });
   return matches;
