@@ -31,6 +31,7 @@ import { buildHttpServer } from './http/index.js';
 import { createLegacySseTransport, createMcpEndpoint, createTransportSessionStore, type LegacySseTransport, type McpEndpoint } from './mcp/index.js';
 import { createOutboundClient, createOutboundPolicy, type OutboundClient } from './outbound/index.js';
 import { createRouter, type Router } from './router/index.js';
+import { createEmbeddingsReranker } from './search/index.js';
 import { type BootstrapResult, createTenancyService, type TenancyService } from './tenancy/index.js';
 import { version } from './version.js';
 
@@ -160,7 +161,11 @@ export function createServices(core: SwitchboardCore, options: ServiceOptions = 
     timeoutMs: core.config.toolTimeoutMs,
   });
   const masterKeys = createMasterKeyService(db, core.vault, { keyFileDir: core.masterKeyFileDir });
-  const router = createRouter({ db, catalog, executor, accounts, connectLinks, vault, publicUrl });
+  const embeddings = core.config.embeddings;
+  const reranker = embeddings
+    ? createEmbeddingsReranker(embeddings, (error) => options.warn?.('Embeddings re-ranking failed; lexical order kept', { reason: error.message }))
+    : undefined;
+  const router = createRouter({ db, catalog, executor, accounts, connectLinks, vault, publicUrl, reranker });
   const mcp = createMcpEndpoint({
     router,
     tenancy: core.tenancy,

@@ -13,11 +13,13 @@ const allowedDependencies: Record<string, string[]> = {
   config: [],
   db: [],
   outbound: [],
+  // Plain documents in, ranked ids out: the search knows no other module.
+  search: [],
   tenancy: ['db'],
   auth: ['db', 'tenancy', 'outbound'],
   catalog: ['db', 'tenancy', 'auth'],
   execution: ['db', 'tenancy', 'auth', 'catalog', 'outbound'],
-  router: ['db', 'tenancy', 'auth', 'catalog', 'execution'],
+  router: ['db', 'tenancy', 'auth', 'catalog', 'execution', 'search'],
   mcp: ['db', 'tenancy', 'auth', 'router'],
   http: ['db', 'tenancy', 'auth', 'config', 'catalog', 'execution', 'router', 'mcp'],
   // The TypeScript client runs inside other programs: no server module, only the leaf files.

@@ -51,6 +51,8 @@ export interface SearchHit {
   toolkit: string;
   score: number;
   matches: Match[];
+  /** Cosine similarity to the query, when a dense re-ranker ran. */
+  similarity?: number;
 }
 
 export interface SearchOptions {
@@ -200,7 +202,10 @@ export class ToolIndex {
         this.nameWords.set(word, set);
         for (const gram of trigramsOf(word)) {
           let grams = this.trigrams.get(gram);
-          if (!grams) this.trigrams.set(gram, (grams = new Set()));
+          if (!grams) {
+            grams = new Set();
+            this.trigrams.set(gram, grams);
+          }
           grams.add(word);
         }
       }
@@ -210,7 +215,10 @@ export class ToolIndex {
     this.documents[number] = { doc, lengths, terms: [...frequencies.keys()], nameWords };
     this.byId.set(doc.id, number);
     let members = this.byToolkit.get(doc.toolkit);
-    if (!members) this.byToolkit.set(doc.toolkit, (members = new Set()));
+    if (!members) {
+      members = new Set();
+      this.byToolkit.set(doc.toolkit, members);
+    }
     members.add(number);
     this.live++;
   }
@@ -383,7 +391,10 @@ export class ToolIndex {
       }
       for (const [number, variant] of chosen) {
         let list = best.get(number);
-        if (!list) best.set(number, (list = new Array(queryWords.length)));
+        if (!list) {
+          list = new Array(queryWords.length);
+          best.set(number, list);
+        }
         list[q] = variant;
       }
     });

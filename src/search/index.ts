@@ -1,3 +1,4 @@
+export { createEmbeddingsReranker, type EmbeddingsConfig, embeddingText, type Reranker } from './embeddings.js';
 export {
   type BuildProgress,
   defaultWeights,
