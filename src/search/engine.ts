@@ -155,8 +155,9 @@ export class ToolIndex {
   removeToolkit(toolkit: string): number {
     const numbers = this.byToolkit.get(toolkit);
     if (!numbers) return 0;
-    this.removeNumbers([...numbers]);
-    return numbers.size;
+    const removed = [...numbers];
+    this.removeNumbers(removed);
+    return removed.length;
   }
 
   remove(id: string): boolean {
