@@ -55,6 +55,21 @@ function run(name: string, distractors: number): Setting {
 
 const settings = [run('tools alone', 0), run('with 10,000 distractors', 10_000), run('at 20,000 tools', 20_000 - tools.length)];
 
+function verdicts(): string {
+  const [alone, mixed, large] = settings as [Setting, Setting, Setting];
+  const check = (label: string, ok: boolean) => `${label} ${ok ? 'yes' : 'NO'}`;
+  return [
+    check('R@5 alone', alone.quality.recallAt5 >= 0.85),
+    check('R@1 alone', alone.quality.recallAt1 >= 0.6),
+    check('R@5 with distractors', mixed.quality.recallAt5 >= 0.75),
+    check('p50', large.latency.p50 <= 5),
+    check('p99', large.latency.p99 <= 25),
+    check('build', large.buildMs <= 10_000),
+  ].join(', ');
+}
+
+process.stderr.write(`Targets met: ${verdicts()}\n`);
+
 if (write) {
   const row = (s: Setting) =>
     `| ${s.name} | ${s.tools} | ${s.quality.recallAt1.toFixed(3)} | ${s.quality.recallAt5.toFixed(3)} | ${s.quality.ndcgAt10.toFixed(3)} | ${s.latency.p50.toFixed(2)} | ${s.latency.p99.toFixed(2)} | ${(s.buildMs / 1000).toFixed(2)} | ${s.heapMb.toFixed(1)} |`;
@@ -72,6 +87,7 @@ if (write) {
     ...settings.map(row),
     '',
     'Targets (issue 8): tools alone R@5 ≥ 0.85, R@1 ≥ 0.60; with ≥ 10,000 distractors R@5 ≥ 0.75; p50 ≤ 5 ms, p99 ≤ 25 ms at 20,000 tools; build ≤ 10 s.',
+    `Met: ${verdicts()}.`,
     '',
   ].join('\n');
   const file = join(packageRoot, 'BENCHMARKS.md');
