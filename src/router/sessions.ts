@@ -24,7 +24,7 @@ import {
 import { denialReason, toolkitVisible } from './policy.js';
 import { sessionToken, verifySessionToken } from './session-token.js';
 import { createStoredResults } from './stored-results.js';
-import { createProjectSearch, steps, why } from './tool-search.js';
+import { createProjectSearch, stepQueries, steps, why } from './tool-search.js';
 
 type SessionRow = typeof tables.routerSessions.$inferSelect;
 
@@ -335,7 +335,8 @@ export function createRouter(options: RouterOptions) {
         const parts = steps(query.use_case);
         let planHint: string | undefined;
         if (parts.length > 1) {
-          const picks = await Promise.all(parts.map(async (part) => ({ part, hit: (await run(part, 1))[0] })));
+          const texts = stepQueries(parts);
+          const picks = await Promise.all(parts.map(async (part, i) => ({ part, hit: (await run(texts[i]!, 1))[0] })));
           const found = picks.filter((pick) => pick.hit);
           if (found.length > 1) {
             planHint = `Several steps: ${found.map((pick, i) => `${i + 1}. ${pick.hit!.id} (${pick.part})`).join(' → ')}; use each step's output in the next.`;

@@ -24,6 +24,16 @@ export function steps(useCase: string): string[] {
     .filter((part) => part.length > 2);
 }
 
+/**
+ * Search text of each step: a step that refers back ("update its title") also carries what the step
+ * before it was about, without that step's leading verb ("the open issue"), so its own action leads.
+ */
+export function stepQueries(parts: readonly string[]): string[] {
+  return parts.map((part, i) =>
+    i > 0 && /\b(?:it|its|them|their|this|that|these|those|one)\b/i.test(part) ? `${part} ${parts[i - 1]!.replace(/^\s*\S+\s*/, '')}` : part,
+  );
+}
+
 /** "name: create (make), branch" — which query words matched each field, and through what. */
 export function why(matches: readonly Match[]): string[] {
   const byField = new Map<string, string[]>();

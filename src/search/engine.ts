@@ -30,7 +30,7 @@ export interface RankingWeights {
 }
 
 export const defaultWeights: RankingWeights = {
-  fields: { name: 3, toolkit: 1.5, description: 1, parameters: 0.4 },
+  fields: { name: 5, toolkit: 1.5, description: 1, parameters: 0.4 },
   b: { name: 0.5, toolkit: 0.3, description: 0.75, parameters: 0.5 },
   k1: 1.2,
   related: 0.45,
@@ -359,7 +359,7 @@ export class ToolIndex {
       for (const variant of queryWord.variants) {
         const posting = this.postings.get(variant.term);
         if (!posting) continue;
-        const idf = (variant.via === 'exact' ? ownIdf : Math.max(ownIdf, this.idf(posting.docs.length))) * variant.weight;
+        const idf = ownIdf * variant.weight;
         const docs = posting.docs;
         const tfs = posting.tf;
         for (let i = 0; i < docs.length; i++) {
