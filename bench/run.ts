@@ -107,6 +107,20 @@ async function runBenchmarks(): Promise<BenchReport> {
   };
 }
 
+/** `npm run eval:search` writes its own section; a benchmark run keeps it. */
+function withSearchSection(rendered: string): string {
+  let current = '';
+  try {
+    current = readFileSync(reportPath, 'utf8');
+  } catch {
+    return rendered;
+  }
+  const start = current.indexOf('## Tool search (MetaTool dev set)');
+  if (start < 0) return rendered;
+  const end = current.indexOf('\n## ', start + 3);
+  return `${rendered.trimEnd()}\n\n${current.slice(start, end < 0 ? undefined : end).trimEnd()}\n`;
+}
+
 /** Kills server children, then removes temp data directories and benchmark databases; never throws. */
 async function cleanUp(): Promise<void> {
   killAllServers();
@@ -122,7 +136,7 @@ function abort(reason: string): void {
 async function main(): Promise<number> {
   try {
     const report = await runBenchmarks();
-    writeFileSync(reportPath, renderReport(report));
+    writeFileSync(reportPath, withSearchSection(renderReport(report)));
     log(`wrote ${reportPath}`);
     return 0;
   } catch (error) {

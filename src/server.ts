@@ -39,6 +39,7 @@ import {
 } from './mcp/index.js';
 import { createOutboundClient, createOutboundPolicy, type OutboundClient } from './outbound/index.js';
 import { createRouter, type Router } from './router/index.js';
+import { createEmbeddingsReranker } from './search/index.js';
 import { type BootstrapResult, createTenancyService, type TenancyService } from './tenancy/index.js';
 import { version } from './version.js';
 
@@ -170,7 +171,11 @@ export function createServices(core: SwitchboardCore, options: ServiceOptions = 
   });
   const masterKeys = createMasterKeyService(db, core.vault, { keyFileDir: core.masterKeyFileDir });
   const importer = createImporter({ catalog, fetch: (url, init) => outbound.fetch(url, init) });
-  const router = createRouter({ db, catalog, executor, accounts, connectLinks, vault, publicUrl });
+  const embeddings = core.config.embeddings;
+  const reranker = embeddings
+    ? createEmbeddingsReranker(embeddings, (error) => options.warn?.('Embeddings re-ranking failed; lexical order kept', { reason: error.message }))
+    : undefined;
+  const router = createRouter({ db, catalog, executor, accounts, connectLinks, vault, publicUrl, reranker });
   const mcp = createMcpEndpoint({
     router,
     tenancy: core.tenancy,

@@ -13,13 +13,15 @@ const allowedDependencies: Record<string, string[]> = {
   config: [],
   db: [],
   outbound: [],
+  // Plain documents in, ranked ids out: the search knows no other module.
+  search: [],
   tenancy: ['db'],
   auth: ['db', 'tenancy', 'outbound'],
   catalog: ['db', 'tenancy', 'auth'],
   execution: ['db', 'tenancy', 'auth', 'catalog', 'outbound'],
   // OpenAPI → toolkit definitions; stored through the catalog. Fetching goes through a function the composition root passes in.
   importer: ['tenancy', 'auth', 'catalog'],
-  router: ['db', 'tenancy', 'auth', 'catalog', 'execution'],
+  router: ['db', 'tenancy', 'auth', 'catalog', 'execution', 'search'],
   mcp: ['db', 'tenancy', 'auth', 'router'],
   http: ['db', 'tenancy', 'auth', 'config', 'catalog', 'execution', 'router', 'mcp', 'importer'],
   // The TypeScript client runs inside other programs: no server module, only the leaf files.

@@ -74,6 +74,24 @@ function listFromEnv(env: NodeJS.ProcessEnv, name: string): string[] | undefined
  * Builds the process configuration: command-line overrides, then environment variables, then
  * the optional config file, then defaults. Throws `StartupError` naming each bad setting.
  */
+/**
+ * Embeddings are on only when SWITCHBOARD_EMBEDDINGS_URL (or `embeddings.url`) is set: an LLM
+ * configured through OPENAI_BASE_URL does not by itself make every search call out. The OpenAI key
+ * is reused only for that same base URL, never sent to another host.
+ */
+function embeddingsFrom(env: NodeJS.ProcessEnv, file: ConfigFile): { url: string; model: string; apiKey?: string } | undefined {
+  const url = stringFromEnv(env, 'SWITCHBOARD_EMBEDDINGS_URL') ?? file.embeddings?.url;
+  if (!url) return undefined;
+  const trim = (value: string) => value.replace(/\/+$/, '');
+  const openAiKey = env.OPENAI_BASE_URL && trim(env.OPENAI_BASE_URL) === trim(url) ? stringFromEnv(env, 'OPENAI_API_KEY') : undefined;
+  const apiKey = stringFromEnv(env, 'SWITCHBOARD_EMBEDDINGS_API_KEY') ?? openAiKey;
+  return {
+    url: trim(url),
+    model: stringFromEnv(env, 'SWITCHBOARD_EMBEDDINGS_MODEL') ?? file.embeddings?.model ?? 'text-embedding-3-small',
+    ...(apiKey ? { apiKey } : {}),
+  };
+}
+
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
@@ -102,6 +120,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       max: integerFromEnv(env, 'SWITCHBOARD_RATE_LIMIT') ?? file.rateLimit?.max ?? configDefaults.rateLimit.max,
       windowSeconds: file.rateLimit?.windowSeconds ?? configDefaults.rateLimit.windowSeconds,
     },
+    embeddings: embeddingsFrom(env, file),
     configFile,
   };
   const parsed = configSchema.safeParse(candidate);

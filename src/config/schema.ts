@@ -17,6 +17,10 @@ export const configFileSchema = z
     bodyLimit: z.number().int().min(1024),
     allowPrivateNetworks: z.array(z.string().min(1)),
     toolTimeoutMs: z.number().int().min(100),
+    embeddings: z
+      .object({ url: z.url(), model: z.string().min(1) })
+      .strict()
+      .partial(),
     rateLimit: z
       .object({
         max: z.number().int().min(1),
@@ -47,6 +51,8 @@ export const configSchema = z.object({
     max: z.number().int().min(1),
     windowSeconds: z.number().int().min(1),
   }),
+  /** Dense re-ranking of tool search; unset = lexical search only (the offline default). */
+  embeddings: z.object({ url: z.url(), model: z.string().min(1), apiKey: z.string().min(1).optional() }).optional(),
   configFile: z.string().optional(),
 });
 

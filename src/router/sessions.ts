@@ -7,6 +7,7 @@ import { SwitchboardError } from '../errors.js';
 import type { ExecutionResult, Executor } from '../execution/index.js';
 import { newId } from '../ids.js';
 import { keysetAfter, keysetOrder, type Page, toPage } from '../pagination.js';
+import type { Reranker } from '../search/index.js';
 import { actingUser, type Principal, requireScope, seesUser } from '../tenancy/index.js';
 import { type CreateSessionInput, createSessionSchema, normaliseConfig, type SessionConfig, type UpdateSessionInput, updateSessionSchema } from './config.js';
 import {
@@ -21,9 +22,9 @@ import {
   waitForConnectionsInput,
 } from './meta-tools.js';
 import { denialReason, toolkitVisible } from './policy.js';
-import { createToolSearch, type SearchCandidate } from './search.js';
 import { sessionToken, verifySessionToken } from './session-token.js';
 import { createStoredResults } from './stored-results.js';
+import { createProjectSearch, stepQueries, steps, why } from './tool-search.js';
 
 type SessionRow = typeof tables.routerSessions.$inferSelect;
 
@@ -80,6 +81,14 @@ export interface RouterOptions {
   publicUrl: () => string;
   /** How often wait_for_connections looks again. */
   pollIntervalMs?: number;
+  /** Dense re-ranking of search results (configured embeddings endpoint); lexical only without it. */
+  reranker?: Reranker | undefined;
+}
+
+/** A tool together with its toolkit. */
+export interface SearchCandidate {
+  toolkit: ToolkitDefinition;
+  tool: ToolDefinition;
 }
 
 const sessionIdPattern = /^trs_[A-Za-z0-9]{20}$/;
@@ -133,7 +142,7 @@ function similarSlugs(wanted: string, slugs: readonly string[]): string[] {
 export function createRouter(options: RouterOptions) {
   const { db, catalog, executor, accounts, connectLinks } = options;
   const sessions = tables.routerSessions;
-  const search = createToolSearch();
+  const search = createProjectSearch(options.reranker);
   const stored = createStoredResults(db);
   const scopeOf = (context: SessionContext) => ({
     projectId: context.session.projectId,
@@ -314,26 +323,50 @@ export function createRouter(options: RouterOptions) {
   }
 
   async function searchTools(context: SessionContext, input: z.output<typeof searchToolsInput>) {
+    const visible = (await catalog.visibleToolkits(context.session.projectId)).map(({ toolkit }) => toolkit);
     const allowed = await allowedTools(context);
-    const scoped = input.toolkits ? allowed.filter(({ toolkit }) => input.toolkits!.includes(toolkit.slug)) : allowed;
-    const results = input.queries.map((query, index) => {
-      const hits = search(`${query.use_case} ${query.known_fields ?? ''}`, scoped, input.limit);
-      return { index: index + 1, use_case: query.use_case, tools: hits };
-    });
-    const toolkits = [...new Map(results.flatMap((result) => result.tools.map((hit) => [hit.toolkit.slug, hit.toolkit] as const))).values()];
+    const bySlug = new Map(allowed.map((candidate) => [candidate.tool.slug, candidate]));
+    const allowedSlugs = new Set(bySlug.keys());
+    const run = (text: string, limit: number) =>
+      search.search(context.session.projectId, visible, text, { allowed: allowedSlugs, toolkits: input.toolkits, limit });
+    const results = await Promise.all(
+      input.queries.map(async (query, index) => {
+        const hits = await run(`${query.use_case} ${query.known_fields ?? ''}`, input.limit);
+        const parts = steps(query.use_case);
+        let planHint: string | undefined;
+        if (parts.length > 1) {
+          const texts = stepQueries(parts);
+          const picks = await Promise.all(parts.map(async (part, i) => ({ part, hit: (await run(texts[i]!, 1))[0] })));
+          const found = picks.filter((pick) => pick.hit);
+          if (found.length > 1) {
+            planHint = `Several steps: ${found.map((pick, i) => `${i + 1}. ${pick.hit!.id} (${pick.part})`).join(' → ')}; use each step's output in the next.`;
+            for (const pick of found) if (!hits.some((hit) => hit.id === pick.hit!.id)) hits.push(pick.hit!);
+          }
+        }
+        // The index holds only the project's tools and filters by the policy; the lookup drops anything else.
+        const tools = hits.flatMap((hit) => {
+          const candidate = bySlug.get(hit.id);
+          return candidate ? [{ ...candidate, hit }] : [];
+        });
+        return { index: index + 1, use_case: query.use_case, tools, planHint };
+      }),
+    );
+    const toolkits = [...new Map(results.flatMap((result) => result.tools.map((entry) => [entry.toolkit.slug, entry.toolkit] as const))).values()];
     const states = await connectionStates(context, toolkits);
     return {
       results: results.map((result) => ({
         index: result.index,
         use_case: result.use_case,
-        tools: result.tools.map((hit) => ({
-          tool_slug: hit.tool.slug,
-          toolkit: hit.toolkit.slug,
-          description: hit.tool.description,
-          input_schema: hit.tool.input_schema,
-          connected: states.get(hit.toolkit.slug)?.connected ?? false,
-          matched: hit.matched,
+        tools: result.tools.map(({ toolkit, tool, hit }) => ({
+          tool_slug: tool.slug,
+          toolkit: toolkit.slug,
+          description: tool.description,
+          input_schema: tool.input_schema,
+          connected: states.get(toolkit.slug)?.connected ?? false,
+          matched: [...new Set(hit.matches.map((match) => match.word))],
+          why: why(hit.matches),
         })),
+        ...(result.planHint ? { plan_hint: result.planHint } : {}),
       })),
       toolkit_connection_statuses: [...states.values()],
       next_steps:

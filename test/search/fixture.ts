@@ -1,0 +1,61 @@
+import type { ToolDocument } from '../../src/search/index.js';
+
+export const catalog: ToolDocument[] = [
+  {
+    id: 'GIT_CREATE_BRANCH',
+    toolkit: 'git',
+    toolkitName: 'Git host',
+    name: 'Create branch',
+    description: 'Creates a new branch in a repository.',
+    parameters: ['repo_slug', 'name'],
+  },
+  {
+    id: 'GIT_DELETE_BRANCH',
+    toolkit: 'git',
+    toolkitName: 'Git host',
+    name: 'Delete branch',
+    description: 'Deletes a branch of a repository.',
+    parameters: ['repo_slug', 'name'],
+  },
+  {
+    id: 'GIT_LIST_ISSUES',
+    toolkit: 'git',
+    toolkitName: 'Git host',
+    name: 'List issues',
+    description: 'Lists the issues of a repository.',
+    parameters: ['repo_slug', 'state'],
+  },
+  {
+    id: 'GIT_UPDATE_ISSUE',
+    toolkit: 'git',
+    toolkitName: 'Git host',
+    name: 'Update issue',
+    description: 'Changes the title, state or assignee of an issue.',
+    parameters: ['issue_id', 'title'],
+  },
+  {
+    id: 'MAIL_SEND_EMAIL',
+    toolkit: 'mail',
+    toolkitName: 'Mail',
+    name: 'Send email',
+    description: 'Sends an email message to recipients.',
+    parameters: ['to', 'subject', 'body'],
+  },
+  {
+    id: 'WEATHER_FORECAST',
+    toolkit: 'weather',
+    toolkitName: 'Weather',
+    name: 'Forecast',
+    description: 'The weather forecast for a city.',
+    parameters: ['city'],
+  },
+  { id: 'qreator', toolkit: 'qreator', name: 'qreator', description: 'Generates codes that link to a URL, for printing.' },
+  {
+    id: 'PHOTOS_UPLOAD',
+    toolkit: 'photos',
+    toolkitName: 'Photos',
+    name: 'Upload photo',
+    description: 'Uploads a photo to an album.',
+    parameters: ['album_id', 'file'],
+  },
+];
