@@ -1,9 +1,8 @@
 import { createMcpHandler, type ServerEventBus } from '@modelcontextprotocol/server';
-import { SwitchboardError } from '../errors.js';
 import type { Router, SessionContext } from '../router/index.js';
 import type { TenancyService } from '../tenancy/index.js';
-import { type McpHttpRequest, rejectedHostOrOrigin, sessionContextFor } from './request-auth.js';
-import { createSessionServer, toJsonRpcError } from './server.js';
+import { authorizedContext, type McpHttpRequest } from './request-auth.js';
+import { createSessionServer } from './server.js';
 import type { TransportSessionRow, TransportSessionStore } from './transport-sessions.js';
 
 export interface McpEndpointOptions {
@@ -20,15 +19,6 @@ export interface McpEndpointOptions {
 }
 
 const jsonHeaders = { 'content-type': 'application/json' };
-
-export function jsonRpcErrorResponse(error: unknown): Response {
-  const mapped = error instanceof SwitchboardError ? error : new SwitchboardError('INTERNAL', 'The MCP request failed unexpectedly.');
-  const status = mapped.code === 'NOT_FOUND' || mapped.code === 'TOOL_NOT_FOUND' ? 404 : mapped.status;
-  return new Response(JSON.stringify({ jsonrpc: '2.0', error: toJsonRpcError(mapped), id: null }), {
-    status,
-    headers: { ...jsonHeaders, ...(status === 401 ? { 'www-authenticate': 'Bearer realm="switchboard"' } : {}) },
-  });
-}
 
 function firstMessage(body: string | undefined): { method?: string; params?: Record<string, unknown> } | undefined {
   if (!body) return undefined;
@@ -135,15 +125,8 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
         ...(request.body !== undefined && request.method !== 'GET' && request.method !== 'HEAD' ? { body: request.body } : {}),
         ...(request.signal ? { signal: request.signal } : {}),
       });
-      const rejected = rejectedHostOrOrigin(request, options.publicUrl());
-      if (rejected) return rejected;
-
-      let context: SessionContext;
-      try {
-        context = await sessionContextFor(options, request, sessionId);
-      } catch (error) {
-        return jsonRpcErrorResponse(error);
-      }
+      const context = await authorizedContext(options, request, sessionId);
+      if (context instanceof Response) return context;
 
       const transportId = request.headers.get('mcp-session-id');
       const transport = transportId ? await transportSessions.find(transportId) : undefined;

@@ -4,9 +4,8 @@ import type { Database, NotificationChannel } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
 import type { Router, SessionContext } from '../router/index.js';
 import type { TenancyService } from '../tenancy/index.js';
-import { jsonRpcErrorResponse } from './endpoint.js';
-import { type McpHttpRequest, presentedKey, rejectedHostOrOrigin, sessionContextFor } from './request-auth.js';
-import { createSessionServer } from './server.js';
+import { authorizedContext, type McpHttpRequest, presentedKey, rejectedHostOrOrigin } from './request-auth.js';
+import { createSessionServer, jsonRpcErrorResponse } from './server.js';
 import { createSseDispatcher } from './sse-dispatch.js';
 import { createSseHub, type SseHub } from './sse-hub.js';
 import { createSseStore, type SseSessionRecord } from './sse-store.js';
@@ -171,14 +170,8 @@ export function createLegacySseTransport(options: LegacySseOptions) {
   return {
     /** `GET /mcp/{sessionId}/sse` (or `/sse` when `sessionId` is undefined): opens a stream. */
     async openStream(request: McpHttpRequest, sessionId: string | undefined): Promise<Response> {
-      const rejected = rejectedHostOrOrigin(request, options.publicUrl());
-      if (rejected) return rejected;
-      let context: SessionContext;
-      try {
-        context = await sessionContextFor(options, request, sessionId);
-      } catch (error) {
-        return jsonRpcErrorResponse(error);
-      }
+      const context = await authorizedContext(options, request, sessionId);
+      if (context instanceof Response) return context;
       try {
         await hub.start();
       } catch (error) {
@@ -209,12 +202,8 @@ export function createLegacySseTransport(options: LegacySseOptions) {
           `Missing sessionId: POST to the URL of the "endpoint" event of a stream opened with GET ${basePathOf(sessionId)}/sse.`,
         );
       }
-      let context: SessionContext;
-      try {
-        context = await sessionContextFor(options, request, sessionId);
-      } catch (error) {
-        return jsonRpcErrorResponse(error);
-      }
+      const context = await authorizedContext(options, request, sessionId);
+      if (context instanceof Response) return context;
       const record = await store.find(streamId, staleAfterMs);
       if (!record || !sameSession(record, context) || !hub.reachable(record)) {
         if (record && sameSession(record, context)) await store.remove([record.id]);

@@ -2,6 +2,7 @@ import { hostHeaderValidationResponse, localhostAllowedHostnames, originValidati
 import { SwitchboardError } from '../errors.js';
 import type { Router, SessionContext } from '../router/index.js';
 import type { TenancyService } from '../tenancy/index.js';
+import { jsonRpcErrorResponse } from './server.js';
 
 /** One HTTP request to an MCP endpoint, framework-neutral. */
 export interface McpHttpRequest {
@@ -59,4 +60,22 @@ export async function sessionContextFor(
     );
   }
   return deps.router.universal(principal, userId);
+}
+
+/**
+ * The checks every MCP request passes before it is served: Host/Origin, then credentials. Resolves
+ * to the session context, or to the HTTP answer that refuses the request.
+ */
+export async function authorizedContext(
+  deps: { router: Router; tenancy: TenancyService; publicUrl: () => string },
+  request: McpHttpRequest,
+  sessionId: string | undefined,
+): Promise<SessionContext | Response> {
+  const rejected = rejectedHostOrOrigin(request, deps.publicUrl());
+  if (rejected) return rejected;
+  try {
+    return await sessionContextFor(deps, request, sessionId);
+  } catch (error) {
+    return jsonRpcErrorResponse(error);
+  }
 }

@@ -59,3 +59,15 @@ export function createSessionServer(router: Router, context: SessionContext): Se
   });
   return server;
 }
+
+const jsonHeaders = { 'content-type': 'application/json' };
+
+/** A JSON-RPC error as the HTTP answer of an MCP endpoint (401 with a Bearer challenge, 404 for what is not there). */
+export function jsonRpcErrorResponse(error: unknown): Response {
+  const mapped = error instanceof SwitchboardError ? error : new SwitchboardError('INTERNAL', 'The MCP request failed unexpectedly.');
+  const status = mapped.code === 'NOT_FOUND' || mapped.code === 'TOOL_NOT_FOUND' ? 404 : mapped.status;
+  return new Response(JSON.stringify({ jsonrpc: '2.0', error: toJsonRpcError(mapped), id: null }), {
+    status,
+    headers: { ...jsonHeaders, ...(status === 401 ? { 'www-authenticate': 'Bearer realm="switchboard"' } : {}) },
+  });
+}
