@@ -23,6 +23,7 @@ import {
   type Vault,
 } from './auth/index.js';
 import { builtinToolkitsDir, type Catalog, createCatalog, loadToolkitsFrom, type ToolkitDefinition } from './catalog/index.js';
+import { composioDialect } from './compat/composio/index.js';
 import type { Config } from './config/index.js';
 import { acquireDataDirLock, type DatabaseHandle, type DataDirLock, openDatabase } from './db/index.js';
 import { StartupError } from './errors.js';
@@ -175,7 +176,7 @@ export function createServices(core: SwitchboardCore, options: ServiceOptions = 
   const reranker = embeddings
     ? createEmbeddingsReranker(embeddings, (error) => options.warn?.('Embeddings re-ranking failed; lexical order kept', { reason: error.message }))
     : undefined;
-  const router = createRouter({ db, catalog, executor, accounts, connectLinks, vault, publicUrl, reranker });
+  const router = createRouter({ db, catalog, executor, accounts, connectLinks, vault, publicUrl, reranker, dialects: { composio: composioDialect } });
   const mcp = createMcpEndpoint({
     router,
     tenancy: core.tenancy,

@@ -23,7 +23,8 @@ const allowedDependencies: Record<string, string[]> = {
   importer: ['tenancy', 'auth', 'catalog'],
   router: ['db', 'tenancy', 'auth', 'catalog', 'execution', 'search'],
   mcp: ['db', 'tenancy', 'auth', 'router'],
-  http: ['db', 'tenancy', 'auth', 'config', 'catalog', 'execution', 'router', 'mcp', 'importer'],
+  compat: ['db', 'tenancy', 'auth', 'catalog', 'execution', 'router'],
+  http: ['db', 'tenancy', 'auth', 'config', 'catalog', 'execution', 'router', 'mcp', 'importer', 'compat'],
   // The TypeScript client runs inside other programs: no server module, only the leaf files.
   client: [],
 };

@@ -19,6 +19,7 @@ import { generateRequestId, requestIdPlugin } from './plugins/request-id.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { authConfigRoutes } from './routes/auth-configs.js';
+import { composioRoutes } from './routes/composio.js';
 import { connectLinkRoutes } from './routes/connect-links.js';
 import { connectedAccountRoutes } from './routes/connected-accounts.js';
 import { docsRoutes } from './routes/docs.js';
@@ -122,6 +123,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   await app.register(adminRoutes, { prefix: '/v1/admin', masterKeys: options.masterKeys });
   await app.register(sessionRoutes, { prefix: '/v1/sessions', router: options.router, toolsChanged: options.mcp.toolsChanged });
   await app.register(mcpRoutes, { endpoint: options.mcp, publicUrl: options.publicUrl });
+  await composioRoutes(app, { router: options.router });
   await app.register(mcpSseRoutes, { transport: options.mcpSse });
   return app;
 }

@@ -3,6 +3,10 @@ import { toolkitSlugSchema, toolSlugSchema } from '../catalog/index.js';
 import { userIdSchema } from '../tenancy/index.js';
 
 /** Tags a session can filter tools by: the MCP annotation hints, or a tool's own tags. */
+/** The meta-tool namings a session can use; `composio` is served by the compatibility module's dialect. */
+export const metaToolNamings = ['switchboard', 'composio'] as const;
+export type MetaToolNaming = (typeof metaToolNamings)[number];
+
 const tagSchema = z.string().min(1).max(64);
 const slugList = <T extends z.ZodType>(item: T) => z.array(item).max(1000);
 
@@ -58,6 +62,10 @@ export const createSessionSchema = z
       .object({ auto_offload_threshold: z.number().int().positive().max(10_000_000) })
       .strict()
       .optional(),
+    meta_tool_names: z
+      .enum(metaToolNamings)
+      .optional()
+      .describe('Names (and result shapes) of the meta-tools: switchboard (search_tools, …, the default) or composio (COMPOSIO_SEARCH_TOOLS, …).'),
     expires_in: z.number().int().min(60).max(31_536_000).optional().describe('Seconds until the session ends; default: it does not expire.'),
   })
   .strict();
@@ -69,6 +77,7 @@ export const updateSessionSchema = createSessionSchema
   .extend({
     // No defaults on update: a block left out keeps its stored value.
     mode: z.enum(['meta', 'direct']).optional(),
+    meta_tool_names: z.enum(metaToolNamings).optional(),
     expected_version: z.number().int().min(1).optional().describe('The version you read; a different current version is a 409.'),
   })
   .strict();
@@ -88,6 +97,8 @@ export interface SessionConfig {
   preload: string[] | 'all';
   read_only: boolean;
   workbench: { auto_offload_threshold: number | null };
+  /** Left out by sessions stored before namings existed: they use Switchboard's. */
+  meta_tool_names?: MetaToolNaming;
 }
 
 function listPolicy(input: string[] | { enable: string[] } | { disable: string[] }): ListPolicy {
@@ -130,6 +141,7 @@ export function normaliseConfig(input: Partial<Omit<ParsedCreate, 'user_id' | 'e
     preload: input.preload ? input.preload.tools : (base?.preload ?? []),
     read_only: input.read_only ?? base?.read_only ?? false,
     workbench: { auto_offload_threshold: input.workbench?.auto_offload_threshold ?? base?.workbench.auto_offload_threshold ?? null },
+    meta_tool_names: input.meta_tool_names ?? base?.meta_tool_names ?? 'switchboard',
   };
 }
 
@@ -145,5 +157,6 @@ export const sessionConfigSchema = z
     preload: z.union([z.array(z.string()), z.literal('all')]),
     read_only: z.boolean(),
     workbench: z.object({ auto_offload_threshold: z.number().nullable() }),
+    meta_tool_names: z.enum(metaToolNamings).optional(),
   })
   .meta({ id: 'SessionConfig' });

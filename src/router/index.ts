@@ -1,12 +1,15 @@
 export {
   type CreateSessionInput,
   createSessionSchema,
+  type MetaToolNaming,
+  metaToolNamings,
   type SessionConfig,
   sessionConfigSchema,
   type UpdateSessionInput,
   updateSessionSchema,
 } from './config.js';
-export { type MetaToolName, maxParallelCalls, metaToolNames } from './meta-tools.js';
+export type { MetaToolDialect, MetaToolDialects } from './dialect.js';
+export { type MetaToolDescriptor, type MetaToolName, maxParallelCalls, metaToolNames } from './meta-tools.js';
 export {
   createRouter,
   type ListedTool,

@@ -10,6 +10,7 @@ import { keysetAfter, keysetOrder, type Page, toPage } from '../pagination.js';
 import type { Reranker } from '../search/index.js';
 import { actingUser, type Principal, requireScope, seesUser } from '../tenancy/index.js';
 import { type CreateSessionInput, createSessionSchema, normaliseConfig, type SessionConfig, type UpdateSessionInput, updateSessionSchema } from './config.js';
+import type { MetaToolDialect, MetaToolDialects } from './dialect.js';
 import {
   getToolSchemasInput,
   type MetaToolName,
@@ -83,6 +84,8 @@ export interface RouterOptions {
   pollIntervalMs?: number;
   /** Dense re-ranking of search results (configured embeddings endpoint); lexical only without it. */
   reranker?: Reranker | undefined;
+  /** Meta-tool namings besides Switchboard's own (the compatibility module's). */
+  dialects?: MetaToolDialects;
 }
 
 /** A tool together with its toolkit. */
@@ -121,6 +124,21 @@ function parseArguments<T extends z.ZodType>(tool: string, schema: T, args: unkn
   const parsed = schema.safeParse(args ?? {});
   if (!parsed.success) throw invalidArguments(tool, parsed.error);
   return parsed.data;
+}
+
+/** Errors a model can correct become tool results, not protocol errors (MCP tools spec). */
+async function correctable(work: () => Promise<ToolCallOutcome>): Promise<ToolCallOutcome> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof SwitchboardError && ['VALIDATION_FAILED', 'FORBIDDEN', 'NOT_CONNECTED', 'NOT_FOUND'].includes(error.code)) {
+      return {
+        data: { successful: false, error: error.message, error_code: error.code, ...(error.details ? { error_details: error.details } : {}) },
+        isError: true,
+      };
+    }
+    throw error;
+  }
 }
 
 /** Slugs that look like `wanted` (shared words), for "did you mean". */
@@ -194,8 +212,19 @@ export function createRouter(options: RouterOptions) {
     );
   }
 
+  function dialectOf(config: SessionConfig): MetaToolDialect | undefined {
+    const naming = config.meta_tool_names ?? 'switchboard';
+    if (naming === 'switchboard') return undefined;
+    const dialect = options.dialects?.[naming];
+    if (!dialect)
+      throw new SwitchboardError('VALIDATION_FAILED', `This server does not offer the ${naming} meta-tool names; use meta_tool_names "switchboard".`);
+    return dialect;
+  }
+
   async function listTools(context: SessionContext): Promise<ListedTool[]> {
-    return [...listedMetaTools(context.config).map((name) => metaTools[name]), ...(await directTools(context)).map(listedTool)];
+    const dialect = dialectOf(context.config);
+    const meta = listedMetaTools(context.config).map((name) => (dialect ? dialect.present(metaTools[name]) : metaTools[name]));
+    return [...meta, ...(await directTools(context)).map(listedTool)];
   }
 
   async function view(row: SessionRow): Promise<SessionView> {
@@ -480,6 +509,25 @@ export function createRouter(options: RouterOptions) {
     return { results, total_count: results.length, success_count: succeeded, error_count: results.length - succeeded };
   }
 
+  async function runMetaTool(context: SessionContext, name: MetaToolName, args: unknown, signal?: AbortSignal): Promise<ToolCallOutcome> {
+    return correctable(async () => {
+      switch (name) {
+        case 'search_tools':
+          return { data: await searchTools(context, parseArguments(name, searchToolsInput, args)), isError: false };
+        case 'get_tool_schemas':
+          return { data: await getToolSchemas(context, parseArguments(name, getToolSchemasInput, args)), isError: false };
+        case 'manage_connections':
+          return { data: await manageConnections(context, parseArguments(name, manageConnectionsInput, args)), isError: false };
+        case 'wait_for_connections':
+          return { data: await waitForConnections(context, parseArguments(name, waitForConnectionsInput, args), signal), isError: false };
+        case 'multi_execute_tool':
+          return { data: await multiExecute(context, parseArguments(name, multiExecuteInput, args), signal), isError: false };
+        case 'read_stored_result':
+          return { data: await stored.read(scopeOf(context), parseArguments(name, readStoredResultInput, args)), isError: false };
+      }
+    });
+  }
+
   return {
     /** Creates a session for a user; the caller must be allowed to act for that user. */
     async create(principal: Principal, raw: CreateSessionInput): Promise<SessionView> {
@@ -488,6 +536,7 @@ export function createRouter(options: RouterOptions) {
       const userId = actingUser(principal, input.user_id);
       const { user_id: _user, expires_in: expiresIn, ...rest } = input;
       const config = normaliseConfig(rest);
+      dialectOf(config);
       await checkReferences(principal, config);
       const [row] = await db
         .insert(sessions)
@@ -534,6 +583,7 @@ export function createRouter(options: RouterOptions) {
         });
       }
       const config = normaliseConfig(input, row.config as SessionConfig);
+      dialectOf(config);
       await checkReferences(principal, config);
       const [updated] = await db
         .update(sessions)
@@ -607,38 +657,22 @@ export function createRouter(options: RouterOptions) {
 
     /** Runs a tool listed by `listTools`: a meta-tool or an allowed tool. Unknown names are TOOL_NOT_FOUND. */
     async callTool(context: SessionContext, name: string, args: unknown, signal?: AbortSignal): Promise<ToolCallOutcome> {
-      const meta = listedMetaTools(context.config).find((candidate) => candidate === name);
-      try {
-        switch (meta) {
-          case 'search_tools':
-            return { data: await searchTools(context, parseArguments(name, searchToolsInput, args)), isError: false };
-          case 'get_tool_schemas':
-            return { data: await getToolSchemas(context, parseArguments(name, getToolSchemasInput, args)), isError: false };
-          case 'manage_connections':
-            return { data: await manageConnections(context, parseArguments(name, manageConnectionsInput, args)), isError: false };
-          case 'wait_for_connections':
-            return { data: await waitForConnections(context, parseArguments(name, waitForConnectionsInput, args), signal), isError: false };
-          case 'multi_execute_tool':
-            return { data: await multiExecute(context, parseArguments(name, multiExecuteInput, args), signal), isError: false };
-          case 'read_stored_result':
-            return { data: await stored.read(scopeOf(context), parseArguments(name, readStoredResultInput, args)), isError: false };
-        }
+      const dialect = dialectOf(context.config);
+      const wanted = dialect ? dialect.resolve(name) : name;
+      const meta = listedMetaTools(context.config).find((candidate) => candidate === wanted);
+      if (meta && dialect) {
+        const outcome = await runMetaTool(context, meta, dialect.input(meta, args), signal);
+        return { data: dialect.output(meta, outcome, context, args), isError: outcome.isError };
+      }
+      if (meta) return runMetaTool(context, meta, args, signal);
+      return correctable(async () => {
         const direct = await directTools(context);
         if (!direct.some(({ tool }) => tool.slug === name)) {
           throw new SwitchboardError('TOOL_NOT_FOUND', `This session has no tool named ${name}; tools/list shows the ones it has.`, { tool: name });
         }
         const result = await executeInSession(context, name, args, signal);
         return { data: result, isError: !result.successful };
-      } catch (error) {
-        if (error instanceof SwitchboardError && ['VALIDATION_FAILED', 'FORBIDDEN', 'NOT_CONNECTED', 'NOT_FOUND'].includes(error.code)) {
-          // The model can correct these: they are tool results, not protocol errors (MCP tools spec).
-          return {
-            data: { successful: false, error: error.message, error_code: error.code, ...(error.details ? { error_details: error.details } : {}) },
-            isError: true,
-          };
-        }
-        throw error;
-      }
+      });
     },
 
     /** A stored (offloaded) result in full, for REST callers. */
