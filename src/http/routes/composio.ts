@@ -52,7 +52,7 @@ const comma = (value: string | string[] | undefined) =>
   value === undefined ? undefined : (Array.isArray(value) ? value : [value]).flatMap((item) => item.split(','));
 
 /** Composio's tool-router REST API over Switchboard's sessions, under one prefix. */
-const composioRoutesAt: FastifyPluginAsyncZod<{ router: Router }> = async (app, { router }) => {
+const composioRoutesAt: FastifyPluginAsyncZod<ComposioRouteServices> = async (app, { router }) => {
   app.setErrorHandler((error, request, reply) => {
     const mapped = toSwitchboardError(error);
     if (mapped.status >= 500 && mapped.code !== 'NOT_IMPLEMENTED') request.log.error({ err: error }, 'request failed');
@@ -141,6 +141,10 @@ const composioRoutesAt: FastifyPluginAsyncZod<{ router: Router }> = async (app, 
   });
 };
 
-export async function composioRoutes(app: FastifyInstance, options: { router: Router }): Promise<void> {
-  for (const prefix of composioApiPrefixes) await app.register(composioRoutesAt, { prefix, router: options.router });
+export interface ComposioRouteServices {
+  router: Router;
+}
+
+export async function composioRoutes(app: FastifyInstance, services: ComposioRouteServices): Promise<void> {
+  for (const prefix of composioApiPrefixes) await app.register(composioRoutesAt, { prefix, ...services });
 }
