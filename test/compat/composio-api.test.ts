@@ -108,6 +108,7 @@ describe.skipIf(!testDatabaseAvailable())('Composio-compatible API', () => {
     expect(unknownToolkit.statusCode).toBe(404);
     expect(unknownToolkit.json().error).toMatchObject({ slug: 'TOOLKIT_NOT_FOUND', status: 404, code: 404 });
     expect(unknownToolkit.json().error.message).toContain('nope');
+    expect(unknownToolkit.json().message).toBe(unknownToolkit.json().error.message);
 
     const hooks = await call('POST', '/api/v3.1/tool_router/session', { user_id: 'dave', hooks: [{ type: 'before' }] });
     expect(hooks.statusCode).toBe(400);

@@ -2,10 +2,12 @@ import { SwitchboardError } from '../../errors.js';
 
 /**
  * The error envelope Composio's SDKs parse (`{error: {message, code, slug, status, …}}`): their
- * own exception types then carry Switchboard's message. `slug` is Switchboard's error code.
+ * own exception types then carry Switchboard's message. `slug` is Switchboard's error code. The
+ * message is also at the top level, where the TypeScript SDK's error class looks for it.
  */
 export function composioErrorBody(error: SwitchboardError, requestId: string) {
   return {
+    message: error.message,
     error: {
       message: error.message,
       code: error.status,
