@@ -8,6 +8,8 @@ export interface McpMeasurement {
   sessionRestOverHttp: LatencySeries;
   mcpJsonRpcOverHttp: LatencySeries;
   mcpSdkClient: LatencySeries;
+  /** The same call through the Composio-compatible API (`POST /api/v3.1/tool_router/session/{id}/execute`). */
+  composioRestOverHttp: LatencySeries;
   /** chars/4 of the `tools/list` result of a meta-tool session. */
   metaToolsListTokens: number;
 }
@@ -31,6 +33,24 @@ export async function measureMcp(baseUrl: string, apiKey: string, agent: Agent, 
   const sessionRestOverHttp = await series(calls, async () => {
     const response = await request(`${baseUrl}/v1/sessions/${direct.session_id}/execute`, { method: 'POST', dispatcher: agent, headers, body: restBody });
     if (!((await response.body.json()) as { successful: boolean }).successful) throw new Error('session execute failed');
+  });
+
+  log('mcp: session execute through the Composio-compatible API …');
+  const composio = await request(`${baseUrl}/api/v3.1/tool_router/session`, {
+    method: 'POST',
+    dispatcher: agent,
+    headers,
+    body: JSON.stringify({ user_id: 'bench-user', toolkits: { enable: ['notes'] }, manage_connections: { enable: true } }),
+  });
+  const composioSession = (await composio.body.json()) as { session_id: string };
+  const composioRestOverHttp = await series(calls, async () => {
+    const response = await request(`${baseUrl}/api/v3.1/tool_router/session/${composioSession.session_id}/execute`, {
+      method: 'POST',
+      dispatcher: agent,
+      headers,
+      body: restBody,
+    });
+    if (((await response.body.json()) as { result_type: string }).result_type !== 'completed') throw new Error('Composio-compatible execute failed');
   });
 
   log('mcp: tools/call as raw JSON-RPC (2025-era, Mcp-Session-Id) …');
@@ -74,7 +94,7 @@ export async function measureMcp(baseUrl: string, apiKey: string, agent: Agent, 
   const metaToolsListTokens = Math.round(JSON.stringify(await metaClient.listTools()).length / 4);
   await metaClient.close();
   log(
-    `mcp: REST p50 ${sessionRestOverHttp.p50Ms} ms, MCP JSON-RPC p50 ${mcpJsonRpcOverHttp.p50Ms} ms, SDK client p50 ${mcpSdkClient.p50Ms} ms, meta tools/list ${metaToolsListTokens} tokens`,
+    `mcp: REST p50 ${sessionRestOverHttp.p50Ms} ms, Composio-compatible REST p50 ${composioRestOverHttp.p50Ms} ms, MCP JSON-RPC p50 ${mcpJsonRpcOverHttp.p50Ms} ms, SDK client p50 ${mcpSdkClient.p50Ms} ms, meta tools/list ${metaToolsListTokens} tokens`,
   );
-  return { sessionRestOverHttp, mcpJsonRpcOverHttp, mcpSdkClient, metaToolsListTokens };
+  return { sessionRestOverHttp, mcpJsonRpcOverHttp, mcpSdkClient, composioRestOverHttp, metaToolsListTokens };
 }
