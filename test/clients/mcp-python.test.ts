@@ -25,7 +25,7 @@ interface ClientRun {
   stderr: string;
 }
 
-/** Runs mcp_session_client.py once; its stdout is one JSON line. */
+/** Runs mcp_session_client.py once (PATH only: no proxy variables between it and 127.0.0.1); its stdout is one JSON line. */
 function runClient(url: string, headers: Record<string, string>, call?: { tool: string; arguments: object }): Promise<ClientRun> {
   const args = [script, url, ...Object.entries(headers).flatMap(([name, value]) => ['--header', `${name}:${value}`])];
   if (call) args.push('--call', call.tool, JSON.stringify(call.arguments));
@@ -86,6 +86,8 @@ describe.skipIf(!python || !testDatabaseAvailable())(`Python mcp SDK over Stream
     const run = await runClient(session.mcp.url, { 'x-api-key': key }, { tool: 'search_tools', arguments: { queries: [{ use_case: 'list repositories' }] } });
     expect(run.output.ok, JSON.stringify(run.output) + run.stderr).toBe(true);
     expect(run.code).toBe(0);
+    // The SDK logs "Session termination failed" when its DELETE gets anything but 200/204.
+    expect(run.stderr).toBe('');
 
     const { output } = run;
     expect(output.protocol_version).toBe('2025-11-25');
@@ -96,7 +98,8 @@ describe.skipIf(!python || !testDatabaseAvailable())(`Python mcp SDK over Stream
     expect(found.map((tool) => tool.tool_slug)).toContain('BITBUCKET_LIST_REPOSITORIES_IN_WORKSPACE');
     expect(new Set(found.map((tool) => tool.toolkit))).toEqual(new Set(['bitbucket']));
 
-    // The client left with DELETE + Mcp-Session-Id: the row is gone and the id is refused.
+    // The SDK sent this Mcp-Session-Id on tools/list and tools/call, which the server would have
+    // answered 404 without its row. The client left with DELETE: the row is gone, the id refused.
     expect(output.session_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(await transportRows(output.session_id)).toBe(0);
     const after = await postOnSession(session.mcp.url, key, output.session_id);
@@ -131,18 +134,42 @@ describe.skipIf(!python || !testDatabaseAvailable())(`Python mcp SDK over Stream
       { tool: 'search_tools', arguments: { queries: [{ use_case: 'list the files in a Backendless folder' }] } },
     );
     expect(run.output.ok, JSON.stringify(run.output) + run.stderr).toBe(true);
+    expect(run.stderr).toBe('');
     expect(run.output.tools).toEqual(metaTools);
     expect(dataOf(run.output.call).results[0].tools[0].toolkit).toBe('backendless');
     expect(await transportRows(run.output.session_id)).toBe(0);
     const after = await postOnSession(`${baseUrl}/mcp`, key, run.output.session_id);
     expect(after.status).toBe(404);
+    await after.arrayBuffer();
   });
 
-  it('fails with an error that carries our 401 message when the key is wrong', async () => {
+  it('fails on a wrong key with the 401 as an HTTPStatusError (the SDK drops the body that holds our message)', async () => {
     const session = await api('POST', '/v1/sessions', { user_id: 'python-wrong-key', toolkits: ['bitbucket'] });
-    const run = await runClient(session.mcp.url, { 'x-api-key': 'sk_not_a_real_key' });
+    // Well-formed (sk_ and 42 letters and digits) but not a key of this server.
+    const headers = { 'x-api-key': `sk_${'0'.repeat(42)}` };
+    const run = await runClient(session.mcp.url, headers);
     expect(run.code).toBe(1);
     expect(run.output.ok).toBe(false);
-    console.log(JSON.stringify(run.output, null, 2));
+    const httpError = (run.output.errors as Json[]).find((error) => error.type === 'HTTPStatusError');
+    expect(httpError, JSON.stringify(run.output)).toMatchObject({ status: 401 });
+    expect(httpError!.message).toContain(`401 Unauthorized' for url '${session.mcp.url}'`);
+
+    // mcp 1.x streams the POST and raises httpx's raise_for_status() error before reading the body,
+    // so the JSON-RPC error the server sent (our message) is not in what the client raises: only
+    // the status and the URL are. The server does say what is wrong, to whoever reads the body.
+    const direct = await fetch(session.mcp.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+      }),
+    });
+    expect(direct.status).toBe(401);
+    expect(direct.headers.get('www-authenticate')).toContain('Bearer');
+    const body = (await direct.json()) as Json;
+    expect(body.error).toMatchObject({ message: 'The API key is not valid. Check it, or create a new one.', data: { code: 'UNAUTHENTICATED' } });
   });
 });

@@ -137,7 +137,8 @@ export default async function setup(project: TestProject) {
     const { python } = await ensurePythonClients();
     project.provide('pythonClients', { python, reason: null });
   } catch (error) {
-    if (!(error instanceof PythonClientsUnavailable) || process.env.CI) throw error;
+    if (!(error instanceof PythonClientsUnavailable)) throw error;
+    if (process.env.CI) throw new Error(`The Python MCP clients are required under CI: ${error.message}`);
     console.warn(`\n[python clients] ${error.message}; the Python client tests are skipped.\n`);
     project.provide('pythonClients', { python: null, reason: error.message });
   }
@@ -147,7 +148,7 @@ export default async function setup(project: TestProject) {
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const started = Date.now();
   ensurePythonClients().then(
-    ({ python }) => console.log(`python clients: ${python} (checked in ${Date.now() - started} ms)`),
+    ({ python }) => console.log(`python clients: ${python} (ready in ${Date.now() - started} ms)`),
     (error: Error) => {
       console.error(`python clients: ${error.message}`);
       process.exit(1);
