@@ -13,7 +13,11 @@ export default defineConfig({
       { extends: true, test: { name: 'embedded', env: { SWITCHBOARD_TEST_DB: 'embedded' }, globalSetup: ['test/clients/python/setup.ts'] } },
       {
         extends: true,
-        test: { name: 'postgres', env: { SWITCHBOARD_TEST_DB: 'postgres' }, globalSetup: ['test/helpers/postgres-global-setup.ts', 'test/clients/python/setup.ts'] },
+        test: {
+          name: 'postgres',
+          env: { SWITCHBOARD_TEST_DB: 'postgres' },
+          globalSetup: ['test/helpers/postgres-global-setup.ts', 'test/clients/python/setup.ts'],
+        },
       },
     ],
   },
