@@ -1,25 +1,25 @@
 import { spawn } from 'node:child_process';
 import { repoRoot } from './process.js';
 
-export interface PythonRun {
+export interface ProgramRun {
   code: number | null;
   stdout: string;
   stderr: string;
 }
 
 /**
- * Runs a Python program of the client venv with a clean environment: PATH, HOME and `env`. Every
+ * Runs a client program (the venv's Python, or Node 22) with a clean environment: PATH, HOME and `env`. Every
  * non-loopback HTTP(S) request is sent to a closed local port, so an SDK's telemetry or update
  * check cannot leave the machine. `answers` are typed, one per `prompt` the program prints.
  */
-export function runPython(
-  python: string,
+export function runClientProgram(
+  executable: string,
   args: string[],
   env: Record<string, string>,
   options: { answers?: string[]; prompt?: string; timeoutMs?: number } = {},
-): Promise<PythonRun> {
+): Promise<ProgramRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(python, args, {
+    const child = spawn(executable, args, {
       cwd: repoRoot,
       env: {
         PATH: process.env.PATH ?? '',
@@ -56,8 +56,8 @@ export function runPython(
 }
 
 /** The last line of a run's stdout, parsed: the scripts print one JSON line. */
-// biome-ignore lint/suspicious/noExplicitAny: JSON printed by a Python script, checked field by field by the caller
-export function lastJsonLine(run: PythonRun): any {
+// biome-ignore lint/suspicious/noExplicitAny: JSON printed by a client script, checked field by field by the caller
+export function lastJsonLine(run: ProgramRun): any {
   const line = run.stdout.trim().split('\n').at(-1) ?? '';
   try {
     return JSON.parse(line);
