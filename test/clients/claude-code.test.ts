@@ -182,6 +182,9 @@ describe.skipIf(!testDatabaseAvailable() || !claude)(`Claude Code CLI (${testDat
         expect(lines.get(name), output).not.toMatch(/\bConnected\b/);
         expect(lines.get(name), output).toMatch(/Failed to connect|Needs authentication/);
       }
+      // What it names is a 404 (`HTTP 404 dialing <url>`): on the 401 Claude Code tries OAuth discovery
+      // (/.well-known/oauth-protected-resource..., oauth-authorization-server, openid-configuration)
+      // and POST /register, which Switchboard does not serve. The 401 is what the server answered:
       const seen = [...requests.entries()].filter(([id]) => !before.has(id)).map(([, request]) => request);
       expect(seen, JSON.stringify(seen)).toContainEqual({ method: 'POST', url: `/mcp/${session.session_id}`, status: 401 });
       expect(seen, JSON.stringify(seen)).toContainEqual({ method: 'POST', url: '/mcp', status: 401 });
