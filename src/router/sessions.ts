@@ -70,6 +70,10 @@ export interface ToolkitConnectionState {
   connected: boolean;
   connected_account_id: string | null;
   status: string | null;
+  /** Of that account, when there is one. */
+  auth_scheme: string | null;
+  auth_config_id: string | null;
+  account_created_at: string | null;
 }
 
 export interface RouterOptions {
@@ -306,6 +310,9 @@ export function createRouter(options: RouterOptions) {
         connected: !needsConnection || Boolean(active),
         connected_account_id: latest?.id ?? null,
         status: needsConnection ? (latest?.status ?? null) : 'NOT_REQUIRED',
+        auth_scheme: latest?.auth_scheme ?? null,
+        auth_config_id: latest?.auth_config_id ?? null,
+        account_created_at: latest?.created_at ?? null,
       });
     }
     return states;

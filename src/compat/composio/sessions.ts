@@ -198,7 +198,14 @@ export function composioToolkits(items: (ToolkitConnectionState & { description:
       composio_managed_auth_schemes: [],
       meta: { description: item.description, logo: '', tools_count: item.tools_count },
       connected_account: item.connected_account_id
-        ? { id: item.connected_account_id, status: item.status ?? 'INITIATED', user_id: userId, auth_config: null }
+        ? {
+            id: item.connected_account_id,
+            status: item.status ?? 'INITIATED',
+            user_id: userId,
+            created_at: item.account_created_at,
+            // Switchboard never holds Composio-managed credentials: every auth config is the project's own.
+            auth_config: { id: item.auth_config_id ?? '', auth_scheme: (item.auth_scheme ?? '').toUpperCase(), is_composio_managed: false },
+          }
         : null,
     })),
     next_cursor: null,
