@@ -10,6 +10,7 @@ import { createSwitchboardServer } from '../src/server.js';
 import type { Principal } from '../src/tenancy/index.js';
 import { json, notesToolkit, startScriptedUpstream } from '../test/fixtures/notes-toolkit.js';
 import { type McpMeasurement, measureMcp } from './mcp.js';
+import { measurePythonClient, type PythonClientMeasurement } from './python-client.js';
 import type { DatabaseKind } from './report.js';
 import { type LatencySeries, series } from './series.js';
 
@@ -20,6 +21,7 @@ export interface ExecutorMeasurement {
   executor: LatencySeries;
   restOverHttp: LatencySeries;
   mcp: McpMeasurement;
+  pythonClient: PythonClientMeasurement;
 }
 
 export const executorBenchCalls = 2000;
@@ -78,7 +80,8 @@ export async function measureExecutor(database: DatabaseKind, databaseUrl: strin
     });
     log(`executor [${database}] direct p50 ${direct.p50Ms} ms, executor p50 ${executor.p50Ms} ms, REST p50 ${restOverHttp.p50Ms} ms`);
     const mcp = await measureMcp(url, created.adminKey.key, agent, executorBenchCalls, (line) => log(`executor [${database}] ${line}`));
-    return { database, calls: executorBenchCalls, direct, executor, restOverHttp, mcp };
+    const pythonClient = await measurePythonClient(url, created.adminKey.key, (line) => log(`executor [${database}] ${line}`));
+    return { database, calls: executorBenchCalls, direct, executor, restOverHttp, mcp, pythonClient };
   } finally {
     await agent.close();
     await server.close();

@@ -95,6 +95,26 @@ function mcpSection(measurements: ExecutorMeasurement[]): string {
   ].join('\n');
 }
 
+function pythonClientSection(measurements: ExecutorMeasurement[]): string {
+  if (measurements.length === 0) return '';
+  const fmt = (value: number) => value.toFixed(1);
+  const rows = measurements.flatMap((m) => {
+    const p = m.pythonClient;
+    return [
+      [m.database, 'Create a session (`composio.create`)', fmt(p.createSession.median), fmt(p.createSession.min), fmt(p.createSession.max)],
+      [m.database, 'MCP initialize + first `tools/list`', fmt(p.initializeAndList.median), fmt(p.initializeAndList.min), fmt(p.initializeAndList.max)],
+      [m.database, 'One tool call (`COMPOSIO_MULTI_EXECUTE_TOOL`)', fmt(p.toolCall.median), fmt(p.toolCall.min), fmt(p.toolCall.max)],
+    ];
+  });
+  return [
+    '## First steps of a Python agent',
+    '',
+    `What the seeds' AutoGen programs do before their first answer, ${measurements[0]!.pythonClient.runs} runs after a warm-up, each step timed inside one Python process (\`bench/python/session_steps.py\`): the official \`composio\` SDK creates a session through the Composio-compatible API, the \`mcp\` SDK (what AutoGen's McpWorkbench runs on) opens it and lists its tools, then calls one tool on a loopback upstream. Client-side costs (the SDKs' own work in Python) are included.`,
+    '',
+    table(['Database', 'Step', 'Median ms', 'Min ms', 'Max ms'], rows),
+  ].join('\n');
+}
+
 function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
@@ -161,6 +181,7 @@ export function renderReport(report: BenchReport): string {
     loadSection('GET /v1/projects', `Authenticated with the admin key (\`x-api-key\`) the first start wrote. ${loadMethod}`, report.load),
     executorSection(report.executor),
     mcpSection(report.executor),
+    pythonClientSection(report.executor),
   ];
   return `${sections.filter(Boolean).join('\n\n')}\n`;
 }
