@@ -75,7 +75,9 @@ async function everyPage<T>(list: (cursor: string | undefined) => Promise<{ item
 
 /** Composio's top-level resources (tools, toolkits, connected accounts, auth configs) over Switchboard's services. */
 export async function composioResourceRoutes(app: FastifyInstance, services: ComposioResourceServices): Promise<void> {
-  await app.register(resources, services);
+  // Only the services: the caller's plugin options also carry its prefix, which must not apply twice.
+  const { catalog, executor, accounts, connectLinks, authConfigs } = services;
+  await app.register(resources, { catalog, executor, accounts, connectLinks, authConfigs });
 }
 
 const resources: FastifyPluginAsyncZod<ComposioResourceServices> = async (app, { catalog, executor, accounts, connectLinks, authConfigs }) => {
