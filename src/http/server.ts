@@ -123,7 +123,14 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   await app.register(adminRoutes, { prefix: '/v1/admin', masterKeys: options.masterKeys });
   await app.register(sessionRoutes, { prefix: '/v1/sessions', router: options.router, toolsChanged: options.mcp.toolsChanged });
   await app.register(mcpRoutes, { endpoint: options.mcp, publicUrl: options.publicUrl });
-  await composioRoutes(app, { router: options.router });
+  await composioRoutes(app, {
+    router: options.router,
+    catalog: options.catalog,
+    executor: options.executor,
+    accounts: options.accounts,
+    connectLinks: options.connectLinks,
+    authConfigs: options.authConfigs,
+  });
   await app.register(mcpSseRoutes, { transport: options.mcpSse });
   return app;
 }

@@ -1,5 +1,24 @@
+export {
+  authConfigFilter,
+  authConfigsQuerySchema,
+  composioAuthConfig,
+  composioCreatedAuthConfig,
+  createAuthConfigBodySchema,
+  toCreateAuthConfigInput,
+  toolkitSlugsOf,
+} from './auth-configs.js';
+export {
+  accountsQuerySchema,
+  composioAccount,
+  composioLinkResponse,
+  linkBodySchema,
+  listComposioAccounts,
+  toConnectLinkInput,
+  unknownAuthConfig,
+} from './connected-accounts.js';
 export { composioDialect, composioMetaToolNames, composioSearchResult } from './dialect.js';
 export { composioErrorBody, notServed, unsupportedOption } from './errors.js';
+export { composioPage, listParam, pageLimit } from './pages.js';
 export {
   type ComposioSessionBody,
   composioExecution,
@@ -10,3 +29,15 @@ export {
   toCreateSessionInput,
   toUpdateSessionInput,
 } from './sessions.js';
+export { composioToolkitDetail, composioToolkitItem, filterToolkits, toolkitsQuerySchema } from './toolkits.js';
+export {
+  checkToolkitVersion,
+  composioTool,
+  composioToolResult,
+  refuseUnsupportedToolFilters,
+  toExecuteRequest,
+  toolExecuteBodySchema,
+  toolQuerySchema,
+  toolsQuerySchema,
+} from './tools.js';
+export { asOurInput } from './validate.js';

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  asOurInput,
   composioErrorBody,
   composioExecution,
   composioLink,
@@ -13,10 +14,10 @@ import {
   toCreateSessionInput,
   toUpdateSessionInput,
 } from '../../compat/composio/index.js';
-import { SwitchboardError } from '../../errors.js';
 import { createSessionSchema, type Router, updateSessionSchema } from '../../router/index.js';
 import { toSwitchboardError } from '../errors.js';
 import { principalOf } from '../plugins/authenticate.js';
+import { type ComposioResourceServices, composioResourceRoutes } from './composio-resources.js';
 
 /** The API versions of Composio's SDKs: 3.1 today, 3 for older ones. Both paths serve the same. */
 export const composioApiPrefixes = ['/api/v3.1', '/api/v3'] as const;
@@ -39,20 +40,11 @@ const toolkitsQuery = z.object({
   cursor: z.string().optional(),
 });
 
-/** Validates a translated request against Switchboard's own schema, as a 400 the SDK shows. */
-function ours<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const field = issue.path.join('.') || '(body)';
-  throw new SwitchboardError('VALIDATION_FAILED', `Invalid ${field}: ${issue.message}.`, { field });
-}
-
 const comma = (value: string | string[] | undefined) =>
   value === undefined ? undefined : (Array.isArray(value) ? value : [value]).flatMap((item) => item.split(','));
 
 /** Composio's tool-router REST API over Switchboard's sessions, under one prefix. */
-const composioRoutesAt: FastifyPluginAsyncZod<ComposioRouteServices> = async (app, { router }) => {
+const composioRoutesAt: FastifyPluginAsyncZod<ComposioRouteServices> = async (app, { router, ...resources }) => {
   app.setErrorHandler((error, request, reply) => {
     const mapped = toSwitchboardError(error);
     if (mapped.status >= 500 && mapped.code !== 'NOT_IMPLEMENTED') request.log.error({ err: error }, 'request failed');
@@ -61,14 +53,14 @@ const composioRoutesAt: FastifyPluginAsyncZod<ComposioRouteServices> = async (ap
   const open = (request: FastifyRequest<{ Params: { session_id: string } }>) => router.open(principalOf(request), request.params.session_id);
 
   app.post('/tool_router/session', { schema: { hide: true, body: composioSessionBodySchema } }, async (request, reply) => {
-    const view = await router.create(principalOf(request), ours(createSessionSchema, toCreateSessionInput(request.body)));
+    const view = await router.create(principalOf(request), asOurInput(createSessionSchema, toCreateSessionInput(request.body)));
     return reply.status(201).send(composioSession(view));
   });
   app.get('/tool_router/session/:session_id', { schema: { hide: true, params: sessionParams } }, async (request) =>
     composioSession(await router.get(principalOf(request), request.params.session_id)),
   );
   app.patch('/tool_router/session/:session_id', { schema: { hide: true, params: sessionParams, body: composioSessionBodySchema } }, async (request) => {
-    const input = ours(updateSessionSchema, toUpdateSessionInput(request.body));
+    const input = asOurInput(updateSessionSchema, toUpdateSessionInput(request.body));
     return composioSession(await router.update(principalOf(request), request.params.session_id, input));
   });
   app.delete('/tool_router/session/:session_id', { schema: { hide: true, params: sessionParams } }, async (request) => {
@@ -136,12 +128,14 @@ const composioRoutesAt: FastifyPluginAsyncZod<ComposioRouteServices> = async (ap
     };
   });
 
+  await composioResourceRoutes(app, resources);
+
   app.all('/*', { schema: { hide: true } }, async (request) => {
     throw notServed(request.method, request.url.split('?')[0]!);
   });
 };
 
-export interface ComposioRouteServices {
+export interface ComposioRouteServices extends ComposioResourceServices {
   router: Router;
 }
 
