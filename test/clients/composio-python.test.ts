@@ -72,6 +72,21 @@ describe.skipIf(!testDatabaseAvailable() || !python || !browserTestsEnabled)('Co
     expect(executed.accounts).toEqual([{ id: created.connected_account_id, status: 'ACTIVE', toolkit: 'backendless' }]);
   }, 120_000);
 
+  it('creates through composio.tool_router, wraps the meta-tools with a provider, updates and deletes a session', async () => {
+    const run = await sdk('lifecycle', USER);
+    expect(run.tool_names).toEqual([
+      'COMPOSIO_SEARCH_TOOLS',
+      'COMPOSIO_GET_TOOL_SCHEMAS',
+      'COMPOSIO_MANAGE_CONNECTIONS',
+      'COMPOSIO_WAIT_FOR_CONNECTIONS',
+      'COMPOSIO_MULTI_EXECUTE_TOOL',
+    ]);
+    expect(run.updated_toolkits).toEqual(['backendless', 'bitbucket']);
+    expect(run.search_after_update).toContain('BITBUCKET_CREATE_BRANCH');
+    expect(run.after_delete).toMatchObject({ type: 'NotFoundError' });
+    expect(run.after_delete.message).toContain('was not found');
+  }, 120_000);
+
   it("raises the SDK's own error types with messages that say what to fix, and creates nothing half-way", async () => {
     const session = (await api('POST', '/api/v3.1/tool_router/session', { user_id: USER, toolkits: { enable: ['backendless'] } })).json();
     const other = (await api('POST', '/v1/api-keys', { name: 'someone else', scopes: ['tools:execute'], user_id: 'someone-else' })).json().key;

@@ -3,6 +3,7 @@
 Steps (argv[1]), each printing one JSON line for the TypeScript test:
   create USER AUTH_CONFIG          composio.create + session.mcp + session.authorize
   execute USER SESSION_ID          composio.use + session.execute + session.toolkits + connected_accounts.list
+  lifecycle USER                   composio.tool_router.create + session.tools() + update + delete
   errors USER SESSION_ID OTHER_KEY what the SDK raises for bad input
 """
 
@@ -42,6 +43,23 @@ def execute(user_id: str, session_id: str) -> dict:
     }
 
 
+def lifecycle(user_id: str) -> dict:
+    composio = Composio(api_key=os.environ["COMPOSIO_API_KEY"])
+    session = composio.tool_router.create(user_id=user_id, toolkits=["backendless"])
+    tools = session.tools()  # the meta-tools, wrapped by the default (OpenAI) provider
+    updated = session.update(toolkits={"enable": ["backendless", "bitbucket"]})
+    again = composio.use(session.session_id)
+    found = again.search(query="create a branch in a bitbucket repository")
+    session.delete()
+    gone = failure("use after delete", lambda: composio.use(session.session_id))
+    return {
+        "tool_names": [tool["function"]["name"] for tool in tools],
+        "updated_toolkits": updated.toolkits.enabled if updated.toolkits else None,
+        "search_after_update": found.results[0].primary_tool_slugs,
+        "after_delete": gone,
+    }
+
+
 def failure(case: str, action) -> dict:
     try:
         action()
@@ -68,5 +86,5 @@ def errors(user_id: str, session_id: str, other_key: str) -> dict:
 
 if __name__ == "__main__":
     step, *args = sys.argv[1:]
-    output = {"create": create, "execute": execute, "errors": errors}[step](*args)
+    output = {"create": create, "execute": execute, "lifecycle": lifecycle, "errors": errors}[step](*args)
     print(json.dumps(output, default=str))
