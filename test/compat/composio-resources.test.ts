@@ -191,4 +191,120 @@ describe.skipIf(!testDatabaseAvailable())('Composio-compatible resources', () =>
     expect((await call('DELETE', `/api/v3.1/connected_accounts/${accountId}`, undefined, ivan)).json()).toEqual({ success: true });
     expect((await call('GET', `/api/v3.1/connected_accounts/${accountId}`)).statusCode).toBe(404);
   });
+  it('initiates connected accounts: a hosted-page link without credentials, an ACTIVE account with them, refusals by name', async () => {
+    const config = (
+      await call('POST', '/api/v3.1/auth_configs', { toolkit: { slug: 'backendless' }, auth_config: { type: 'use_custom_auth', authScheme: 'API_KEY' } })
+    ).json().auth_config.id as string;
+    const accountsOf = async (user: string) =>
+      (await call('GET', `/api/v3.1/connected_accounts?user_ids=${user}`)).json().items.map((item: { id: string }) => item.id) as string[];
+
+    // No credentials: a connect link to the hosted page, and an INITIATED account.
+    const linked = await call('POST', '/api/v3.1/connected_accounts', {
+      auth_config: { id: config },
+      connection: { user_id: 'kate', callback_url: 'https://example.com/done' },
+    });
+    expect(linked.statusCode, linked.body).toBe(201);
+    const initiated = linked.json();
+    expect(initiated.id).toMatch(/^ca_/);
+    expect(initiated).toMatchObject({ status: 'INITIATED', connectionData: { authScheme: 'API_KEY', val: { status: 'INITIATED' } } });
+    expect(initiated.redirect_url).toContain('/connect/lt_');
+    expect(initiated.connectionData.val.redirectUrl).toBe(initiated.redirect_url);
+    expect(initiated.connectionData.val.redirect_url).toBe(initiated.redirect_url);
+    expect((await call('GET', `/api/v3/connected_accounts/${initiated.id}`)).json()).toMatchObject({
+      status: 'INITIATED',
+      user_id: 'kate',
+      auth_config: { id: config },
+    });
+    const page = await t.server.app.inject({ method: 'GET', url: new URL(initiated.redirect_url).pathname });
+    expect(page.statusCode).toBe(200);
+
+    // Credentials for the typed-in scheme: the account is created ACTIVE; nothing secret comes back.
+    const active = await call('POST', '/api/v3.1/connected_accounts', {
+      auth_config: { id: config },
+      connection: {
+        user_id: 'kate',
+        alias: 'work',
+        state: {
+          authScheme: 'API_KEY',
+          val: { status: 'ACTIVE', app_id: '11111111-2222-3333-4444-555555555555', rest_api_key: '99999999-8888-7777-6666-555555555555' },
+        },
+      },
+    });
+    expect(active.statusCode, active.body).toBe(201);
+    expect(active.json()).toMatchObject({ status: 'ACTIVE', redirect_url: null, connectionData: { authScheme: 'API_KEY', val: { status: 'ACTIVE' } } });
+    expect(active.body).not.toContain('99999999-8888');
+    expect((await call('GET', `/api/v3.1/connected_accounts/${active.json().id}`)).json()).toMatchObject({
+      status: 'ACTIVE',
+      alias: 'work',
+      toolkit: { slug: 'backendless' },
+    });
+
+    // Refusals: 400 naming the option, nothing created.
+    const before = await accountsOf('kate');
+    const refusals: [object, string][] = [
+      [{ auth_config: { id: config }, connection: { user_id: 'kate', experimental: { account_type: 'SHARED' } } }, 'experimental.account_type'],
+      [{ auth_config: { id: config }, connection: { user_id: 'kate', data: { app_id: 'x' } } }, 'connection.data'],
+      [{ auth_config: { id: config }, connection: { user_id: 'kate' }, validate_credentials: true }, 'validate_credentials'],
+      [
+        { auth_config: { id: config }, connection: { user_id: 'kate', state: { authScheme: 'API_KEY', val: { status: 'INITIATED', app_id: 'x' } } } },
+        'connection.state.val.app_id',
+      ],
+      [
+        { auth_config: { id: config }, connection: { user_id: 'kate', state: { authScheme: 'OAUTH2', val: { status: 'ACTIVE', access_token: 't' } } } },
+        'connection.state.authScheme',
+      ],
+      [{ auth_config: { id: config }, connection: { user_id: 'kate', state: { authScheme: 'API_KEY', val: { status: 'FAILED' } } } }, 'status=FAILED'],
+      [
+        { auth_config: { id: config }, connection: { user_id: 'kate', state: { authScheme: 'API_KEY', val: { status: 'ACTIVE', api_key: 'k' } } } },
+        'connection.state.val.api_key',
+      ],
+      [
+        {
+          auth_config: { id: config },
+          connection: {
+            user_id: 'kate',
+            callback_url: 'https://example.com/x',
+            state: {
+              authScheme: 'API_KEY',
+              val: { status: 'ACTIVE', app_id: '11111111-2222-3333-4444-555555555555', rest_api_key: '99999999-8888-7777-6666-555555555555' },
+            },
+          },
+        },
+        'callback_url',
+      ],
+      [{ auth_config: { id: config }, connection: { user_id: 'kate', unknown_option: true } }, 'unknown_option'],
+    ];
+    for (const [body, needle] of refusals) {
+      const refused = await call('POST', '/api/v3.1/connected_accounts', body);
+      expect(refused.statusCode, refused.body).toBe(400);
+      expect(refused.json().error.message).toContain(needle);
+    }
+    expect(await accountsOf('kate')).toEqual(before);
+    const unknown = await call('POST', '/api/v3.1/connected_accounts', { auth_config: { id: 'ac_missing' }, connection: { user_id: 'kate' } });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error.message).toContain('auth_configs.create');
+
+    // A user-bound key initiates for its own user only.
+    const lena = await userKey('lena');
+    const own = await call('POST', '/api/v3.1/connected_accounts', { auth_config: { id: config }, connection: {} }, lena);
+    expect(own.statusCode, own.body).toBe(201);
+    expect((await call('GET', `/api/v3.1/connected_accounts/${own.json().id}`)).json().user_id).toBe('lena');
+    for (const state of [
+      undefined,
+      {
+        authScheme: 'API_KEY',
+        val: { status: 'ACTIVE', app_id: '11111111-2222-3333-4444-555555555555', rest_api_key: '99999999-8888-7777-6666-555555555555' },
+      },
+    ]) {
+      const other = await call(
+        'POST',
+        '/api/v3.1/connected_accounts',
+        { auth_config: { id: config }, connection: { user_id: 'kate', ...(state ? { state } : {}) } },
+        lena,
+      );
+      expect(other.statusCode, other.body).toBe(403);
+    }
+    expect(await accountsOf('kate')).toEqual(before);
+    expect((await call('GET', `/api/v3.1/connected_accounts/${active.json().id}`, undefined, lena)).statusCode).toBe(404);
+  });
 });

@@ -12,6 +12,8 @@ const composioSchemeOf: Record<AuthConfigScheme, string> = {
   oauth2_authorization_code: 'OAUTH2',
   oauth2_client_credentials: 'S2S_OAUTH2',
 };
+/** Composio's name for an auth config's scheme. */
+export const composioAuthScheme = (scheme: AuthConfigScheme): string => composioSchemeOf[scheme];
 const ourSchemeOf = Object.fromEntries(Object.entries(composioSchemeOf).map(([ours, theirs]) => [theirs, ours as AuthConfigScheme]));
 
 /** An auth config in the shape of Composio's list items. No auth config is Composio-managed here. */

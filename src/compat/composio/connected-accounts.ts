@@ -160,3 +160,134 @@ export function unknownAuthConfig(id: string): SwitchboardError {
 export function composioLinkResponse(link: ConnectLinkView) {
   return { link_token: link.link_token, redirect_url: link.redirect_url, connected_account_id: link.connected_account_id, expires_at: link.expires_at };
 }
+
+const accountTypeSchema = z.object({ account_type: z.enum(['PRIVATE', 'SHARED']).optional(), acl_config_for_shared: z.unknown().optional() });
+
+/**
+ * The body of POST /connected_accounts (the SDKs' `connected_accounts.initiate` and
+ * `toolkits.authorize`). `connection.state` is Composio's `{authScheme, val: {status, …}}`; the
+ * Python SDK's own field name `auth_scheme` is accepted too.
+ */
+export const initiateBodySchema = z
+  .object({
+    auth_config: z.object({ id: z.string().min(1).max(64) }).strict(),
+    connection: z
+      .object({
+        user_id: z.string().min(1).optional(),
+        callback_url: z.string().optional(),
+        redirect_uri: z.string().optional(),
+        alias: z.string().optional(),
+        state: z
+          .object({ authScheme: z.string().optional(), auth_scheme: z.string().optional(), val: z.record(z.string(), z.unknown()).optional() })
+          .strict()
+          .optional(),
+        data: z.record(z.string(), z.unknown()).optional(),
+        deprecated_is_v1_rerouted: z.boolean().optional(),
+        experimental: accountTypeSchema.strict().optional(),
+      })
+      .strict(),
+    validate_credentials: z.boolean().optional(),
+  })
+  .strict();
+export type ComposioInitiateBody = z.infer<typeof initiateBodySchema>;
+
+/** The Composio schemes whose credentials a caller may post; the value is Switchboard's scheme. */
+const typedInSchemes: Record<string, string> = { API_KEY: 'api_key', BASIC: 'basic', BEARER_TOKEN: 'bearer' };
+
+/**
+ * What Composio's create request asks of Switchboard: without credentials (no `state`, or a state
+ * still INITIALIZING / INITIATED) a connect link to the hosted page; with credentials for a typed-in
+ * scheme (state ACTIVE) the account itself. Switchboard's schemas then check the input.
+ */
+export function toInitiatePlan(
+  body: ComposioInitiateBody,
+  config: { id: string; toolkit: string; scheme: string },
+): { kind: 'link'; input: Record<string, unknown> } | { kind: 'account'; input: Record<string, unknown> } {
+  const connection = body.connection;
+  if (body.validate_credentials) {
+    throw unsupportedOption('validate_credentials', 'Switchboard does not test credentials against the toolkit when an account is created.');
+  }
+  if (connection.data !== undefined) throw unsupportedOption('connection.data', 'pass the credentials in connection.state.val.');
+  if (connection.deprecated_is_v1_rerouted !== undefined) {
+    throw unsupportedOption('connection.deprecated_is_v1_rerouted', "Composio's v1 rerouting has no counterpart.");
+  }
+  if (connection.experimental?.account_type === 'SHARED' || connection.experimental?.acl_config_for_shared !== undefined) {
+    throw unsupportedOption('connection.experimental.account_type', 'every account belongs to one user; shared accounts are not implemented.');
+  }
+  if (connection.callback_url && connection.redirect_uri && connection.callback_url !== connection.redirect_uri) {
+    throw new SwitchboardError('VALIDATION_FAILED', 'connection.redirect_uri (deprecated) and connection.callback_url differ; pass callback_url only.', {
+      field: 'connection.redirect_uri',
+    });
+  }
+  const callbackUrl = connection.callback_url ?? connection.redirect_uri;
+  const state = connection.state;
+  const named = state?.authScheme ?? state?.auth_scheme;
+  if (named !== undefined && named !== config.scheme) {
+    throw new SwitchboardError('VALIDATION_FAILED', `connection.state.authScheme is ${named}, but auth config ${config.id} uses ${config.scheme}.`, {
+      field: 'connection.state.authScheme',
+    });
+  }
+  const { status, base_url: baseUrl, ...values } = state?.val ?? {};
+  if (status !== undefined && !['INITIALIZING', 'INITIATED', 'ACTIVE'].includes(String(status))) {
+    throw unsupportedOption(
+      `connection.state.val.status=${String(status)}`,
+      'a new account is either ACTIVE (its credentials given) or INITIATED (connected on the hosted page).',
+    );
+  }
+  if (baseUrl !== undefined && typeof baseUrl !== 'string') {
+    throw new SwitchboardError('VALIDATION_FAILED', 'connection.state.val.base_url must be a string.', { field: 'connection.state.val.base_url' });
+  }
+  const shared = {
+    ...(connection.user_id ? { user_id: connection.user_id } : {}),
+    toolkit: config.toolkit,
+    auth_config_id: config.id,
+    ...(connection.alias ? { alias: connection.alias } : {}),
+    ...(baseUrl ? { base_url: baseUrl } : {}),
+  };
+  if (status === 'ACTIVE') {
+    if (!typedInSchemes[config.scheme]) {
+      throw unsupportedOption(
+        `connection.state.val.status=ACTIVE with ${config.scheme}`,
+        `credentials can be posted only for ${Object.keys(typedInSchemes).join(', ')}; leave out connection.state and the user connects on the hosted page (redirect_url).`,
+      );
+    }
+    if (callbackUrl) {
+      throw unsupportedOption('connection.callback_url', 'an account created with its credentials is ACTIVE at once; no one is redirected.');
+    }
+    return { kind: 'account', input: { ...shared, credentials: values } };
+  }
+  const prefilled = Object.keys(values)[0];
+  if (prefilled) {
+    throw unsupportedOption(
+      `connection.state.val.${prefilled}`,
+      'the person connecting types every value on the hosted connect page; to connect at once, pass the credentials with status ACTIVE.',
+    );
+  }
+  return { kind: 'link', input: { ...shared, ...(callbackUrl ? { callback_url: callbackUrl } : {}) } };
+}
+
+/**
+ * Composio's create response. `connectionData.val` never carries a secret; its redirect URL is
+ * under both spellings the SDKs read (TypeScript `redirectUrl`, Python `redirect_url`).
+ */
+export function composioInitiated(created: {
+  id: string;
+  status: string;
+  redirect_url: string | null;
+  auth_config_id: string;
+  scheme: string;
+  base_url?: string | null;
+}) {
+  const redirect = created.redirect_url ? { redirectUrl: created.redirect_url, redirect_url: created.redirect_url } : {};
+  return {
+    id: created.id,
+    status: created.status,
+    redirect_url: created.redirect_url,
+    redirect_uri: created.redirect_url,
+    connectionData: { authScheme: created.scheme, val: { status: created.status, ...redirect, ...(created.base_url ? { base_url: created.base_url } : {}) } },
+    deprecated: { uuid: created.id, authConfigUuid: created.auth_config_id },
+  };
+}
+
+/** The status Composio shows for one of Switchboard's. */
+export const composioStatus = (status: ConnectedAccountStatus): string => composioStatusOf[status];

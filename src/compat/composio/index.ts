@@ -2,6 +2,7 @@ export {
   authConfigFilter,
   authConfigsQuerySchema,
   composioAuthConfig,
+  composioAuthScheme,
   composioCreatedAuthConfig,
   createAuthConfigBodySchema,
   toCreateAuthConfigInput,
@@ -10,10 +11,14 @@ export {
 export {
   accountsQuerySchema,
   composioAccount,
+  composioInitiated,
   composioLinkResponse,
+  composioStatus,
+  initiateBodySchema,
   linkBodySchema,
   listComposioAccounts,
   toConnectLinkInput,
+  toInitiatePlan,
   unknownAuthConfig,
 } from './connected-accounts.js';
 export { composioDialect, composioMetaToolNames, composioSearchResult } from './dialect.js';

@@ -7,6 +7,7 @@ import {
   type ConnectedAccountService,
   type ConnectLinkService,
   createAuthConfigSchema,
+  createConnectedAccountSchema,
   createConnectLinkSchema,
 } from '../../auth/index.js';
 import type { Catalog, ToolDefinition, ToolkitDefinition } from '../../catalog/index.js';
@@ -18,15 +19,19 @@ import {
   checkToolkitVersion,
   composioAccount,
   composioAuthConfig,
+  composioAuthScheme,
   composioCreatedAuthConfig,
+  composioInitiated,
   composioLinkResponse,
   composioPage,
+  composioStatus,
   composioTool,
   composioToolkitDetail,
   composioToolkitItem,
   composioToolResult,
   createAuthConfigBodySchema,
   filterToolkits,
+  initiateBodySchema,
   linkBodySchema,
   listComposioAccounts,
   listParam,
@@ -36,6 +41,7 @@ import {
   toConnectLinkInput,
   toCreateAuthConfigInput,
   toExecuteRequest,
+  toInitiatePlan,
   toolExecuteBodySchema,
   toolkitSlugsOf,
   toolkitsQuerySchema,
@@ -173,11 +179,46 @@ const resources: FastifyPluginAsyncZod<ComposioResourceServices> = async (app, {
   app.get('/connected_accounts', { schema: { ...schema, querystring: accountsQuerySchema } }, async (request) =>
     listComposioAccounts(accounts, principalOf(request), request.query),
   );
+  /** The caller's auth config `id`, or the hint for an SDK that names one Switchboard does not have. */
+  const authConfigFor = (principal: Principal, id: string) =>
+    authConfigs.get(principal, id).catch((error: unknown) => {
+      throw error instanceof SwitchboardError && error.code === 'NOT_FOUND' ? unknownAuthConfig(id) : error;
+    });
+
+  app.post('/connected_accounts', { schema: { ...schema, body: initiateBodySchema } }, async (request, reply) => {
+    const principal = principalOf(request);
+    const config = await authConfigFor(principal, request.body.auth_config.id);
+    const scheme = composioAuthScheme(config.scheme);
+    const plan = toInitiatePlan(request.body, { id: config.id, toolkit: config.toolkit, scheme });
+    if (plan.kind === 'link') {
+      const link = await connectLinks.create(principal, asOurInput(createConnectLinkSchema, plan.input));
+      return reply
+        .status(201)
+        .send(composioInitiated({ id: link.connected_account_id, status: 'INITIATED', redirect_url: link.redirect_url, auth_config_id: config.id, scheme }));
+    }
+    const account = await accounts.create(principal, asOurInput(createConnectedAccountSchema, plan.input)).catch((error: unknown) => {
+      // The service names credential fields as `credentials.…`; the caller sent them in connection.state.val.
+      const field = error instanceof SwitchboardError ? error.details?.field : undefined;
+      if (error instanceof SwitchboardError && typeof field === 'string' && /^(credentials\.|base_url$)/.test(field)) {
+        const theirs = `connection.state.val.${field.replace(/^credentials\./, '')}`;
+        throw new SwitchboardError(error.code, `${theirs}: ${error.message}`, { ...error.details, field: theirs });
+      }
+      throw error;
+    });
+    return reply.status(201).send(
+      composioInitiated({
+        id: account.id,
+        status: composioStatus(account.status),
+        redirect_url: null,
+        auth_config_id: config.id,
+        scheme,
+        base_url: account.base_url,
+      }),
+    );
+  });
   app.post('/connected_accounts/link', { schema: { ...schema, body: linkBodySchema } }, async (request, reply) => {
     const principal = principalOf(request);
-    const config = await authConfigs.get(principal, request.body.auth_config_id).catch((error: unknown) => {
-      throw error instanceof SwitchboardError && error.code === 'NOT_FOUND' ? unknownAuthConfig(request.body.auth_config_id) : error;
-    });
+    const config = await authConfigFor(principal, request.body.auth_config_id);
     const input = asOurInput(createConnectLinkSchema, toConnectLinkInput(request.body, config.toolkit));
     return reply.status(201).send(composioLinkResponse(await connectLinks.create(principal, input)));
   });

@@ -4,9 +4,9 @@ Run against a Switchboard server:
 
     COMPOSIO_BASE_URL=http://127.0.0.1:<port> COMPOSIO_API_KEY=<admin key> python composio_resources_smoke.py
 
-It covers tools.get / tools.execute, toolkits.get / list, connected_accounts.list / get / link /
-delete and auth_configs.list / create, and checks that refusals raise the SDK's own exception types
-carrying Switchboard's messages. Exits non-zero on the first failed check.
+It covers tools.get / tools.execute, toolkits.get / list / authorize, connected_accounts.list / get /
+link / initiate / delete and auth_configs.list / create, and checks that refusals raise the SDK's own
+exception types carrying Switchboard's messages. Exits non-zero on the first failed check.
 """
 
 import uuid
@@ -91,5 +91,39 @@ assert composio.connected_accounts.list(user_ids=[user], statuses=["ACTIVE"]).it
 expect_error(composio_client.NotFoundError, lambda: composio.connected_accounts.link(user, "ac_missing"), "auth_configs.create")
 assert composio.connected_accounts.delete(request.id).success is True
 expect_error(composio_client.NotFoundError, lambda: composio.connected_accounts.get(request.id), request.id)
+
+# Initiate: toolkits.authorize finds (or creates) the toolkit's auth config and answers a link to the
+# hosted connect page; connected_accounts.initiate with credentials connects at once.
+authorized = composio.toolkits.authorize(user_id=user, toolkit="backendless")
+assert authorized.id.startswith("ca_") and authorized.status == "INITIATED", (authorized.id, authorized.status)
+assert authorized.redirect_url and "/connect/lt_" in authorized.redirect_url, authorized.redirect_url
+pending = composio.connected_accounts.get(authorized.id)
+assert pending.status == "INITIATED" and pending.user_id == user and pending.toolkit.slug == "backendless"
+initiated = composio.connected_accounts.initiate(user, created.id, callback_url="https://example.com/done")
+assert initiated.status == "INITIATED" and "/connect/lt_" in (initiated.redirect_url or ""), initiated.redirect_url
+assert composio.connected_accounts.get(initiated.id).status == "INITIATED"
+connected = composio.connected_accounts.initiate(
+    user,
+    created.id,
+    config={
+        "auth_scheme": "API_KEY",
+        "val": {"status": "ACTIVE", "app_id": "11111111-2222-3333-4444-555555555555", "rest_api_key": "99999999-8888-7777-6666-555555555555"},
+    },
+    alias="smoke",
+)
+assert connected.status == "ACTIVE" and connected.redirect_url is None, (connected.status, connected.redirect_url)
+active = composio.connected_accounts.get(connected.id)
+assert active.status == "ACTIVE" and active.alias == "smoke"
+# With an ACTIVE account on the auth config, the SDK itself asks for allow_multiple.
+expect_error(Exception, lambda: composio.connected_accounts.initiate(user, created.id), "allow_multiple")
+expect_error(
+    composio_client.BadRequestError,
+    lambda: composio.connected_accounts.initiate(
+        user, created.id, allow_multiple=True, config={"auth_scheme": "API_KEY", "val": {"status": "ACTIVE", "api_key": "k"}}
+    ),
+    "connection.state.val.api_key",
+)
+for account_id in (authorized.id, initiated.id, connected.id):
+    composio.connected_accounts.delete(account_id)
 
 print("composio resources smoke: ok")
