@@ -1,117 +1,42 @@
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type BackendlessEmulator, startBackendlessEmulator } from '../emulators/backendless/index.js';
-import { browserTestsEnabled, launchBrowser } from '../helpers/browser.js';
-import { lastJsonLine, runClientProgram } from '../helpers/client-program.js';
-import { startTestServer, type TestServer, testDatabaseAvailable } from '../helpers/server.js';
+import { expect, inject, it } from 'vitest';
+import { runClientProgram } from '../helpers/client-program.js';
+import { describeComposioSdk } from './composio-sdk-suite.js';
 
-/**
- * The official Python SDK (`composio`, pinned in python/requirements.txt) pointed at Switchboard by
- * COMPOSIO_BASE_URL and COMPOSIO_API_KEY alone: a session, its MCP URL, an authorization whose link
- * opens Switchboard's connect page in a browser, a tool run once the account is connected, the
- * user's connected accounts, and the SDK's own errors for bad input.
- */
+// The official Python SDK (`composio`, pinned in python/requirements.txt) through the flow of
+// composio-sdk-suite.ts, plus its session lifecycle and the top-level resources.
 const { python, reason } = inject('pythonClients');
 if (!python && process.env.CI) throw new Error(`The Composio SDK tests need the Python clients under CI: ${reason}`);
-const script = join(import.meta.dirname, 'python', 'composio_sdk_flow.py');
-const USER = 'sdk-user';
+const user = 'sdk-user';
 
-describe.skipIf(!testDatabaseAvailable() || !python || !browserTestsEnabled)('Composio Python SDK against Switchboard', () => {
-  let t: TestServer;
-  let url: string;
-  let backendless: BackendlessEmulator;
-  let browser: Browser;
-  let authConfig: string;
+describeComposioSdk(
+  {
+    title: 'Composio Python SDK against Switchboard',
+    user,
+    executable: python,
+    script: join(import.meta.dirname, 'python', 'composio_sdk_flow.py'),
+    malformedConfigError: 'BadRequestError',
+  },
+  (suite) => {
+    it('creates through composio.tool_router, wraps the meta-tools with a provider, updates and deletes a session', async () => {
+      const run = await suite.sdk('lifecycle', user);
+      expect(run.tool_names).toEqual([
+        'COMPOSIO_SEARCH_TOOLS',
+        'COMPOSIO_GET_TOOL_SCHEMAS',
+        'COMPOSIO_MANAGE_CONNECTIONS',
+        'COMPOSIO_WAIT_FOR_CONNECTIONS',
+        'COMPOSIO_MULTI_EXECUTE_TOOL',
+      ]);
+      expect(run.updated_toolkits).toEqual(['backendless', 'bitbucket']);
+      expect(run.search_after_update).toContain('BITBUCKET_CREATE_BRANCH');
+      expect(run.after_delete).toMatchObject({ type: 'NotFoundError' });
+      expect(run.after_delete.message).toContain('was not found');
+    }, 120_000);
 
-  const api = (method: 'GET' | 'POST', path: string, payload?: object) =>
-    t.server.app.inject({ method, url: path, headers: { 'x-api-key': t.adminKey }, ...(payload ? { payload } : {}) });
-  const sdk = async (...args: string[]) => {
-    const run = await runClientProgram(python!, [script, ...args], { COMPOSIO_BASE_URL: url, COMPOSIO_API_KEY: t.adminKey });
-    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-    return lastJsonLine(run);
-  };
-
-  beforeAll(async () => {
-    [backendless, browser] = await Promise.all([startBackendlessEmulator(), launchBrowser()]);
-    t = await startTestServer({ env: { SWITCHBOARD_ALLOW_PRIVATE_NETWORKS: '127.0.0.1' } });
-    url = await t.server.listen();
-    // Accounts connected through this config call the emulator (a self-hosted Backendless, as far as Switchboard knows).
-    const config = await api('POST', '/v1/auth-configs', { toolkit: 'backendless', base_url: `${backendless.url}/{app_id}/{rest_api_key}` });
-    expect(config.statusCode, config.body).toBe(201);
-    authConfig = config.json().id;
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    await backendless?.close();
-  });
-
-  it('creates a session, authorizes Backendless on the connect page, executes a tool and lists the account', async () => {
-    const created = await sdk('create', USER, authConfig);
-    expect(created.session_id).toMatch(/^trs_/);
-    expect(created.mcp_url).toBe(`${url}/mcp/${created.session_id}`);
-    expect(created.mcp_headers).toEqual({ 'x-api-key': t.adminKey });
-    expect(created.status).toBe('INITIATED');
-    expect(created.redirect_url).toMatch(new RegExp(`^${url}/connect/lt_`));
-
-    const page = await browser.newPage();
-    await page.goto(created.redirect_url);
-    await expect.poll(() => page.title()).toContain('Connect Backendless');
-    await page.getByLabel('Application ID').fill(backendless.appId);
-    await page.getByLabel('REST API key').fill(backendless.restApiKey);
-    await page.getByRole('button', { name: 'Connect' }).click();
-    await expect.poll(() => page.locator('h1').textContent()).toBe('Backendless is connected');
-    await page.close();
-
-    backendless.state.putFile('reports/q1.pdf', 'pdf');
-    const executed = await sdk('execute', USER, created.session_id);
-    expect(executed.result.error).toBeNull();
-    expect(JSON.stringify(executed.result.data)).toContain('reports');
-    expect(executed.toolkits).toEqual([{ slug: 'backendless', active: true }]);
-    expect(executed.accounts).toEqual([{ id: created.connected_account_id, status: 'ACTIVE', toolkit: 'backendless' }]);
-  }, 120_000);
-
-  it('creates through composio.tool_router, wraps the meta-tools with a provider, updates and deletes a session', async () => {
-    const run = await sdk('lifecycle', USER);
-    expect(run.tool_names).toEqual([
-      'COMPOSIO_SEARCH_TOOLS',
-      'COMPOSIO_GET_TOOL_SCHEMAS',
-      'COMPOSIO_MANAGE_CONNECTIONS',
-      'COMPOSIO_WAIT_FOR_CONNECTIONS',
-      'COMPOSIO_MULTI_EXECUTE_TOOL',
-    ]);
-    expect(run.updated_toolkits).toEqual(['backendless', 'bitbucket']);
-    expect(run.search_after_update).toContain('BITBUCKET_CREATE_BRANCH');
-    expect(run.after_delete).toMatchObject({ type: 'NotFoundError' });
-    expect(run.after_delete.message).toContain('was not found');
-  }, 120_000);
-
-  it("raises the SDK's own error types with messages that say what to fix, and creates nothing half-way", async () => {
-    const session = (await api('POST', '/api/v3.1/tool_router/session', { user_id: USER, toolkits: { enable: ['backendless'] } })).json();
-    const other = (await api('POST', '/v1/api-keys', { name: 'someone else', scopes: ['tools:execute'], user_id: 'someone-else' })).json().key;
-    const before = (await api('GET', `/v1/sessions?user_id=${USER}`)).json().items.length;
-    const { errors } = await sdk('errors', USER, session.session_id, other);
-    const byCase = Object.fromEntries((errors as { case: string; type: string; message: string }[]).map((error) => [error.case, error]));
-    expect(byCase['wrong key']).toMatchObject({ type: 'AuthenticationError' });
-    expect(byCase['wrong key']!.message).toContain('API key');
-    expect(byCase['unknown toolkit']).toMatchObject({ type: 'NotFoundError' });
-    expect(byCase['unknown toolkit']!.message).toContain('no_such_app');
-    expect(byCase['unknown tool']).toMatchObject({ type: 'NotFoundError' });
-    expect(byCase['unknown tool']!.message).toContain('BACKENDLESS_NO_SUCH_TOOL');
-    expect(byCase["another user's session"]).toMatchObject({ type: 'NotFoundError' });
-    expect(byCase["another user's session"]!.message).toContain(session.session_id);
-    expect(byCase['malformed config']).toMatchObject({ type: 'BadRequestError' });
-    expect(byCase['malformed config']!.message).toContain('tools');
-    expect((await api('GET', `/v1/sessions?user_id=${USER}`)).json().items.length).toBe(before);
-  }, 120_000);
-
-  it('covers the top-level resources: tools, toolkits, connected accounts and auth configs (composio_resources_smoke.py)', async () => {
-    const run = await runClientProgram(python!, [join(import.meta.dirname, 'python', 'composio_resources_smoke.py')], {
-      COMPOSIO_BASE_URL: url,
-      COMPOSIO_API_KEY: t.adminKey,
-    });
-    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-    expect(run.stdout).toContain('composio resources smoke: ok');
-  }, 120_000);
-});
+    it('covers the top-level resources: tools, toolkits, connected accounts and auth configs (composio_resources_smoke.py)', async () => {
+      const run = await runClientProgram(python!, [join(import.meta.dirname, 'python', 'composio_resources_smoke.py')], suite.env());
+      expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+      expect(run.stdout).toContain('composio resources smoke: ok');
+    }, 120_000);
+  },
+);

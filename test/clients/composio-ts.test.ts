@@ -1,93 +1,14 @@
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BackendlessEmulator, startBackendlessEmulator } from '../emulators/backendless/index.js';
-import { browserTestsEnabled, launchBrowser } from '../helpers/browser.js';
-import { lastJsonLine, type ProgramRun, runClientProgram } from '../helpers/client-program.js';
 import { repoRoot } from '../helpers/process.js';
-import { startTestServer, type TestServer, testDatabaseAvailable } from '../helpers/server.js';
+import { describeComposioSdk } from './composio-sdk-suite.js';
 
-/**
- * The official TypeScript SDK (`@composio/core`, pinned in package.json; it needs Node >= 22, taken
- * from the `node` package) pointed at Switchboard by COMPOSIO_BASE_URL and COMPOSIO_API_KEY: the same
- * flow as the Python SDK's test.
- */
-const node22 = join(repoRoot, 'node_modules', 'node', 'bin', 'node');
-const script = join(import.meta.dirname, 'ts', 'composio-sdk-flow.mjs');
-const USER = 'ts-sdk-user';
-
-describe.skipIf(!testDatabaseAvailable() || !browserTestsEnabled)('Composio TypeScript SDK against Switchboard', () => {
-  let t: TestServer;
-  let url: string;
-  let backendless: BackendlessEmulator;
-  let browser: Browser;
-  let authConfig: string;
-
-  const api = (method: 'GET' | 'POST', path: string, payload?: object) =>
-    t.server.app.inject({ method, url: path, headers: { 'x-api-key': t.adminKey }, ...(payload ? { payload } : {}) });
-  const sdk = async (...args: string[]) => {
-    const run: ProgramRun = await runClientProgram(node22, [script, ...args], { COMPOSIO_BASE_URL: url, COMPOSIO_API_KEY: t.adminKey });
-    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-    return lastJsonLine(run);
-  };
-
-  beforeAll(async () => {
-    [backendless, browser] = await Promise.all([startBackendlessEmulator(), launchBrowser()]);
-    t = await startTestServer({ env: { SWITCHBOARD_ALLOW_PRIVATE_NETWORKS: '127.0.0.1' } });
-    url = await t.server.listen();
-    // Accounts connected through this config call the emulator (a self-hosted Backendless, as far as Switchboard knows).
-    const config = await api('POST', '/v1/auth-configs', { toolkit: 'backendless', base_url: `${backendless.url}/{app_id}/{rest_api_key}` });
-    expect(config.statusCode, config.body).toBe(201);
-    authConfig = config.json().id;
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    await backendless?.close();
-  });
-
-  it('creates a session, authorizes Backendless on the connect page, executes a tool and lists the account', async () => {
-    const created = await sdk('create', USER, authConfig);
-    expect(created.session_id).toMatch(/^trs_/);
-    expect(created.mcp_url).toBe(`${url}/mcp/${created.session_id}`);
-    expect(created.mcp_headers).toEqual({ 'x-api-key': t.adminKey });
-    expect(created.status).toBe('INITIATED');
-    expect(created.redirect_url).toMatch(new RegExp(`^${url}/connect/lt_`));
-
-    const page = await browser.newPage();
-    await page.goto(created.redirect_url);
-    await expect.poll(() => page.title()).toContain('Connect Backendless');
-    await page.getByLabel('Application ID').fill(backendless.appId);
-    await page.getByLabel('REST API key').fill(backendless.restApiKey);
-    await page.getByRole('button', { name: 'Connect' }).click();
-    await expect.poll(() => page.locator('h1').textContent()).toBe('Backendless is connected');
-    await page.close();
-
-    backendless.state.putFile('reports/q1.pdf', 'pdf');
-    const executed = await sdk('execute', USER, created.session_id);
-    expect(executed.result.error).toBeNull();
-    expect(JSON.stringify(executed.result.data)).toContain('reports');
-    expect(executed.toolkits).toEqual([{ slug: 'backendless', active: true }]);
-    expect(executed.accounts).toEqual([{ id: created.connected_account_id, status: 'ACTIVE', toolkit: 'backendless' }]);
-  }, 120_000);
-
-  it("raises the SDK's own error types with messages that say what to fix, and creates nothing half-way", async () => {
-    const session = (await api('POST', '/api/v3.1/tool_router/session', { user_id: USER, toolkits: { enable: ['backendless'] } })).json();
-    const other = (await api('POST', '/v1/api-keys', { name: 'someone else', scopes: ['tools:execute'], user_id: 'someone-else' })).json().key;
-    const before = (await api('GET', `/v1/sessions?user_id=${USER}`)).json().items.length;
-    const { errors } = await sdk('errors', USER, session.session_id, other);
-    const byCase = Object.fromEntries((errors as { case: string; type: string; message: string }[]).map((error) => [error.case, error]));
-    expect(byCase['wrong key']).toMatchObject({ type: 'AuthenticationError' });
-    expect(byCase['wrong key']!.message).toContain('API key');
-    expect(byCase['unknown toolkit']).toMatchObject({ type: 'NotFoundError' });
-    expect(byCase['unknown toolkit']!.message).toContain('no_such_app');
-    expect(byCase['unknown tool']).toMatchObject({ type: 'NotFoundError' });
-    expect(byCase['unknown tool']!.message).toContain('BACKENDLESS_NO_SUCH_TOOL');
-    expect(byCase["another user's session"]).toMatchObject({ type: 'NotFoundError' });
-    expect(byCase["another user's session"]!.message).toContain(session.session_id);
-    // The TypeScript SDK checks its config itself, before any request.
-    expect(byCase['malformed config']).toMatchObject({ type: 'ZodError' });
-    expect(byCase['malformed config']!.message).toContain('tools');
-    expect((await api('GET', `/v1/sessions?user_id=${USER}`)).json().items.length).toBe(before);
-  }, 120_000);
+// The official TypeScript SDK (`@composio/core`, pinned in package.json; it needs Node >= 22, taken
+// from the `node` package) through the flow of composio-sdk-suite.ts. It checks its session config
+// itself, before any request, so a malformed one is its own ZodError.
+describeComposioSdk({
+  title: 'Composio TypeScript SDK against Switchboard',
+  user: 'ts-sdk-user',
+  executable: join(repoRoot, 'node_modules', 'node', 'bin', 'node'),
+  script: join(import.meta.dirname, 'ts', 'composio-sdk-flow.mjs'),
+  malformedConfigError: 'ZodError',
 });

@@ -113,6 +113,16 @@ describe.skipIf(!testDatabaseAvailable())('Composio-compatible API', () => {
     const hooks = await call('POST', '/api/v3.1/tool_router/session', { user_id: 'dave', hooks: [{ type: 'before' }] });
     expect(hooks.statusCode).toBe(400);
     expect(hooks.json().error.message).toContain('hooks');
+    for (const [option, body] of [
+      ['experimental.custom_tools', { experimental: { custom_tools: [{ slug: 'GREP' }] } }],
+      ['multi_account', { multi_account: { enable: true } }],
+      ['proxy_execute', { proxy_execute: { enable: true } }],
+      ['connected_accounts.backendless', { connected_accounts: { backendless: ['ca_a', 'ca_b'] } }],
+    ] as const) {
+      const refused = await call('POST', '/api/v3.1/tool_router/session', { user_id: 'dave', ...body });
+      expect(refused.statusCode, option).toBe(400);
+      expect(refused.json().error.message).toContain(option);
+    }
     const unknownOption = await call('POST', '/api/v3.1/tool_router/session', { user_id: 'dave', colour: 'blue' });
     expect(unknownOption.statusCode).toBe(400);
     expect(unknownOption.json().error.slug).toBe('VALIDATION_FAILED');
