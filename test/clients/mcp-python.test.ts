@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { repoRoot } from '../helpers/process.js';
+import { lastJsonLine, runClientProgram } from '../helpers/client-program.js';
 import { startTestServer, type TestServer, testDatabaseAvailable, testDatabaseKind } from '../helpers/server.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON printed by the Python client, checked field by field
@@ -25,32 +24,12 @@ interface ClientRun {
   stderr: string;
 }
 
-/** Runs mcp_session_client.py once (PATH only: no proxy variables between it and 127.0.0.1); its stdout is one JSON line. */
-function runClient(url: string, headers: Record<string, string>, call?: { tool: string; arguments: object }): Promise<ClientRun> {
+/** Runs mcp_session_client.py once (loopback only, see runClientProgram); its stdout is one JSON line. */
+async function runClient(url: string, headers: Record<string, string>, call?: { tool: string; arguments: object }): Promise<ClientRun> {
   const args = [script, url, ...Object.entries(headers).flatMap(([name, value]) => ['--header', `${name}:${value}`])];
   if (call) args.push('--call', call.tool, JSON.stringify(call.arguments));
-  return new Promise((resolve, reject) => {
-    const child = spawn(python!, args, { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', PYTHONUNBUFFERED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      const line = stdout.trim().split('\n').at(-1) ?? '';
-      try {
-        resolve({ code, output: JSON.parse(line), stderr });
-      } catch {
-        reject(new Error(`mcp_session_client.py printed no JSON (exit ${code}).\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-      }
-    });
-  });
+  const run = await runClientProgram(python!, args, {}, { timeoutMs: 30_000 });
+  return { code: run.code, output: lastJsonLine(run), stderr: run.stderr };
 }
 
 const dataOf = (result: Json): Json => JSON.parse(result.content[0].text);
