@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Dispatcher, request, errors as undiciErrors } from 'undici';
 import { SwitchboardError } from '../errors.js';
+import { followRedirects, type Hop, type OutboundPolicy } from '../outbound/index.js';
 
 export interface UpstreamRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -18,6 +19,8 @@ export interface UpstreamResponse {
 
 export interface CallOptions {
   dispatcher: Dispatcher;
+  /** Re-checks every redirect hop before it is sent (the dispatcher checks the address it connects to). */
+  policy: OutboundPolicy;
   /** Whole-call budget including retries. */
   timeoutMs: number;
   /** Retry 429/5xx and connection failures (only for idempotent calls). */
@@ -28,6 +31,12 @@ export interface CallOptions {
   maxResponseBytes: number;
   signal?: AbortSignal | undefined;
 }
+
+/**
+ * Headers a redirect may carry to another origin. Everything else stays behind: a toolkit's
+ * credentials may sit in any header (x-api-key, private-token…), not only Authorization.
+ */
+const portableHeaders = new Set(['accept', 'accept-language', 'content-type', 'user-agent']);
 
 const retryableStatuses = new Set([429, 500, 502, 503, 504]);
 const retryableNetworkCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET', 'ETIMEDOUT']);
@@ -90,7 +99,8 @@ async function readLimited(body: Dispatcher.ResponseData['body'], limit: number,
 }
 
 /**
- * One upstream call with a deadline; idempotent calls are retried on 429/5xx and dropped
+ * One upstream call with a deadline, following redirects hop by hop through the outbound policy;
+ * idempotent calls are retried on 429/5xx and dropped
  * connections, honouring Retry-After. Returns the last response whatever its status.
  */
 export async function callUpstream(upstream: UpstreamRequest, options: CallOptions): Promise<UpstreamResponse> {
@@ -104,14 +114,22 @@ export async function callUpstream(upstream: UpstreamRequest, options: CallOptio
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     let response: UpstreamResponse;
     try {
-      const result = await request(upstream.url, {
-        method: upstream.method,
-        headers: upstream.headers,
-        ...(upstream.body !== undefined ? { body: upstream.body } : {}),
-        dispatcher: options.dispatcher,
-        signal,
-        headersTimeout: remaining,
-        bodyTimeout: remaining,
+      const first: Hop<string> = { url: upstream.url, method: upstream.method, headers: upstream.headers, body: upstream.body };
+      const result = await followRedirects(options.policy, first, {
+        send: (hop) =>
+          request(hop.url, {
+            method: hop.method as Dispatcher.HttpMethod,
+            headers: hop.headers,
+            ...(hop.body !== undefined ? { body: hop.body } : {}),
+            dispatcher: options.dispatcher,
+            signal,
+            headersTimeout: remaining,
+            bodyTimeout: remaining,
+          }),
+        status: (answer) => answer.statusCode,
+        location: (answer) => [answer.headers.location].flat()[0],
+        discard: (answer) => answer.body.dump(),
+        keepAcrossOrigins: (name) => portableHeaders.has(name),
       });
       const body = await readLimited(result.body, options.maxResponseBytes, host);
       response = { status: result.statusCode, headers: flattenHeaders(result.headers), body, attempts: attempt };

@@ -1,2 +1,3 @@
-export { createOutboundClient, type OutboundClient } from './client.js';
+export { createOutboundClient, type OutboundClient, refusalIn } from './client.js';
 export { createOutboundPolicy, type OutboundPolicy } from './policy.js';
+export { followRedirects, type Hop, maxRedirects } from './redirects.js';

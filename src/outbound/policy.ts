@@ -1,45 +1,57 @@
-import { BlockList, isIP } from 'node:net';
 import { SwitchboardError } from '../errors.js';
+import { contains, embeddedIpv4, type Ip, type Network, parseIp, parseNetwork } from './addresses.js';
 
-/** Addresses an outbound call to a user-defined URL may not reach (RFC 6890 special-purpose ranges). */
-const forbiddenRanges: [string, number, 'ipv4' | 'ipv6'][] = [
-  ['0.0.0.0', 8, 'ipv4'],
-  ['10.0.0.0', 8, 'ipv4'],
-  ['100.64.0.0', 10, 'ipv4'],
-  ['127.0.0.0', 8, 'ipv4'],
-  ['169.254.0.0', 16, 'ipv4'], // link-local, including the cloud metadata service 169.254.169.254
-  ['172.16.0.0', 12, 'ipv4'],
-  ['192.0.0.0', 24, 'ipv4'],
-  ['192.168.0.0', 16, 'ipv4'],
-  ['198.18.0.0', 15, 'ipv4'],
-  ['224.0.0.0', 4, 'ipv4'],
-  ['240.0.0.0', 4, 'ipv4'],
-  ['::', 128, 'ipv6'],
-  ['::1', 128, 'ipv6'],
-  ['fc00::', 7, 'ipv6'], // unique local, including fd00:ec2::254
-  ['fe80::', 10, 'ipv6'],
-  ['ff00::', 8, 'ipv6'],
-];
-
-function blockListOf(entries: [string, number, 'ipv4' | 'ipv6'][]): BlockList {
-  const list = new BlockList();
-  for (const [address, prefix, family] of entries) list.addSubnet(address, prefix, family);
-  return list;
-}
-
-const forbidden = blockListOf(forbiddenRanges);
-
-function normalise(address: string): { address: string; family: 'ipv4' | 'ipv6' } {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return { address: mapped[1]!, family: 'ipv4' };
-  return { address, family: isIP(address) === 6 ? 'ipv6' : 'ipv4' };
-}
+/**
+ * Addresses an outbound call to a user-defined URL may not reach (RFC 6890 special-purpose ranges).
+ * IPv6 forms that embed an IPv4 address (mapped, compatible, NAT64, 6to4, Teredo) are not listed:
+ * they are judged by the IPv4 address they embed (see embeddedIpv4).
+ */
+const forbiddenRanges = [
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16', // link-local, including the cloud metadata service 169.254.169.254
+  '172.16.0.0/12',
+  '192.0.0.0/24',
+  '192.0.2.0/24',
+  '192.168.0.0/16',
+  '198.18.0.0/15',
+  '198.51.100.0/24',
+  '203.0.113.0/24',
+  '224.0.0.0/4',
+  '240.0.0.0/4', // including 255.255.255.255
+  '::/128',
+  '::1/128',
+  '64:ff9b:1::/48', // local-use NAT64 (RFC 8215): translates into the operator's own network
+  '100::/64', // discard-only
+  '2001:db8::/32', // documentation
+  'fc00::/7', // unique local, including fd00:ec2::254
+  'fe80::/10', // link-local
+  'fec0::/10', // site-local (deprecated, still routed by some networks)
+  'ff00::/8', // multicast
+].map((text) => parseNetwork(text)!);
 
 export interface OutboundPolicy {
   /** Throws OUTBOUND_BLOCKED unless `address` (resolved from `hostname`) may be reached. */
   check(hostname: string, address: string): void;
-  /** Checks what can be checked before DNS: IP literals and names on the allow list. */
+  /** Checks what can be checked before DNS: the scheme, IP literals and `localhost` names. */
   checkUrl(url: URL): void;
+}
+
+function bareHost(hostname: string): string {
+  return hostname
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase();
+}
+
+export function blockedError(hostname: string, address: string): SwitchboardError {
+  return new SwitchboardError(
+    'OUTBOUND_BLOCKED',
+    `Refused to call ${hostname}: ${address} is a loopback, private, link-local or metadata address (or an IPv6 form of one). An operator can allow it with SWITCHBOARD_ALLOW_PRIVATE_NETWORKS.`,
+    { host: hostname, address },
+  );
 }
 
 /**
@@ -47,28 +59,25 @@ export interface OutboundPolicy {
  *   host names, which may be reached even though they are private.
  */
 export function createOutboundPolicy(allowed: readonly string[]): OutboundPolicy {
-  const allowedNetworks = new BlockList();
+  const allowedNetworks: Network[] = [];
   const allowedHosts = new Set<string>();
   for (const entry of allowed.map((item) => item.trim()).filter(Boolean)) {
-    const [address, prefix] = entry.split('/');
-    const family = isIP(address ?? '');
-    if (family) {
-      const bits = prefix === undefined ? (family === 4 ? 32 : 128) : Number(prefix);
-      allowedNetworks.addSubnet(address!, bits, family === 4 ? 'ipv4' : 'ipv6');
-    } else {
-      allowedHosts.add(entry.toLowerCase());
-    }
+    const network = parseNetwork(entry);
+    if (network) allowedNetworks.push(network);
+    else allowedHosts.add(bareHost(entry));
   }
 
-  function check(hostname: string, rawAddress: string): void {
-    if (allowedHosts.has(hostname.toLowerCase())) return;
-    const { address, family } = normalise(rawAddress);
-    if (!forbidden.check(address, family) || allowedNetworks.check(address, family)) return;
-    throw new SwitchboardError(
-      'OUTBOUND_BLOCKED',
-      `Refused to call ${hostname} (${address}): it is a loopback, private, link-local or metadata address. An operator can allow it with SWITCHBOARD_ALLOW_PRIVATE_NETWORKS.`,
-      { host: hostname, address },
-    );
+  function reachable(ip: Ip): boolean {
+    if (allowedNetworks.some((network) => contains(network, ip))) return true;
+    if (forbiddenRanges.some((network) => contains(network, ip))) return false;
+    return embeddedIpv4(ip).every(reachable);
+  }
+
+  function check(hostname: string, address: string): void {
+    if (allowedHosts.has(bareHost(hostname))) return;
+    const ip = parseIp(address);
+    // Not an address at all (a resolver handing back a name): refuse rather than guess.
+    if (!ip || !reachable(ip)) throw blockedError(hostname, address);
   }
 
   return {
@@ -77,9 +86,10 @@ export function createOutboundPolicy(allowed: readonly string[]): OutboundPolicy
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         throw new SwitchboardError('OUTBOUND_BLOCKED', `Only http and https URLs can be called, not ${url.protocol}`, { url: url.origin });
       }
-      const host = url.hostname.replace(/^\[|\]$/g, '');
-      if (isIP(host)) check(host, host);
-      else if (host.toLowerCase() === 'localhost' || host.toLowerCase().endsWith('.localhost')) check(host, '127.0.0.1');
+      // url.hostname is already WHATWG-normalised: 2130706433, 0x7f.1 and 127.1 all read 127.0.0.1 here.
+      const host = bareHost(url.hostname);
+      if (parseIp(host)) check(host, host);
+      else if (host === 'localhost' || host.endsWith('.localhost')) check(host, '127.0.0.1');
     },
   };
 }

@@ -46,7 +46,15 @@ export function createEmbeddingsReranker(config: EmbeddingsConfig, onError?: (er
       headers: { 'content-type': 'application/json', ...(config.apiKey ? { authorization: `Bearer ${config.apiKey}` } : {}) },
       body: JSON.stringify({ model: config.model, input: inputs }),
       signal: AbortSignal.timeout(config.timeoutMs ?? 10_000),
+      // The operator's URL is trusted as configured (it may well be on loopback), but a redirect
+      // leads somewhere nobody configured; an embeddings API has no reason to send one.
+      redirect: 'manual',
     });
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      const location = response.headers.get('location');
+      throw new Error(`embeddings endpoint answered a redirect (HTTP ${response.status}${location ? ` to ${location.slice(0, 200)}` : ''}), which is not followed; configure the final URL`);
+    }
     if (!response.ok) throw new Error(`embeddings endpoint answered ${response.status}`);
     const body = (await response.json()) as { data?: { embedding?: unknown; index?: number }[] };
     const data = body.data;
