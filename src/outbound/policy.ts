@@ -49,7 +49,7 @@ function bareHost(hostname: string): string {
 export function blockedError(hostname: string, address: string): SwitchboardError {
   return new SwitchboardError(
     'OUTBOUND_BLOCKED',
-    `Refused to call ${hostname}: ${address} is a loopback, private, link-local or metadata address (or an IPv6 form of one). An operator can allow it with SWITCHBOARD_ALLOW_PRIVATE_NETWORKS.`,
+    `Refused to call ${hostname}: ${bareHost(hostname) === address.toLowerCase() ? 'it' : `it resolves to ${address}, which`} is a loopback, private, link-local or metadata address (or an IPv6 form of one). An operator can allow it with SWITCHBOARD_ALLOW_PRIVATE_NETWORKS.`,
     { host: hostname, address },
   );
 }
