@@ -68,4 +68,26 @@ describe('embeddings re-ranker', () => {
     expect(await reranker.rerank('branch', lexical, (id) => index.document(id))).toEqual(lexical);
     expect(errors[0]!.message).toContain('500');
   });
+
+  it('does not follow a redirect from the configured endpoint (only the configured URL is trusted)', async () => {
+    const redirecting = createServer((_request, response) => {
+      response.writeHead(307, { location: `${url}/embeddings` }).end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    try {
+      const index = new ToolIndex();
+      index.add(catalog);
+      const errors: Error[] = [];
+      const before = requests.length;
+      const reranker = createEmbeddingsReranker({ url: `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/v1`, model: 'fake' }, (error) =>
+        errors.push(error),
+      );
+      const lexical = index.search('branch', { limit: 5 });
+      expect(await reranker.rerank('branch', lexical, (id) => index.document(id))).toEqual(lexical);
+      expect(errors[0]!.message).toMatch(/redirect \(HTTP 307 to http:\/\/127\.0\.0\.1:\d+\/v1\/embeddings\).*configure the final URL/);
+      expect(requests.length).toBe(before);
+    } finally {
+      await new Promise<void>((resolve) => redirecting.close(() => resolve()));
+    }
+  });
 });
