@@ -136,7 +136,14 @@ export function createExecutor(options: ExecutorOptions) {
         requestBytes = upstreamRequest.body ? Buffer.byteLength(upstreamRequest.body) : 0;
         const { annotations } = resolved.tool;
         const { dispatcher, callUpstream } = await loadTransport();
-        const call = () => callUpstream(upstreamRequest, { dispatcher, policy: options.outbound.policy, ...limits, retry: annotations.readOnlyHint || annotations.idempotentHint, signal });
+        const call = () =>
+          callUpstream(upstreamRequest, {
+            dispatcher,
+            policy: options.outbound.policy,
+            ...limits,
+            retry: annotations.readOnlyHint || annotations.idempotentHint,
+            signal,
+          });
         response = await call();
         if (response.status === 401 && credential.scheme === 'oauth2') {
           // The token was refused (revoked, or expired early): refresh once and repeat the call, which the 401 says did not run.

@@ -35,14 +35,24 @@ function methodAfter(status: number, method: string): string {
  * The request a redirect answer asks for (RFC 9110 §15.4, followed as browsers do), with its URL
  * checked against the policy before anything is sent; the dispatcher checks its resolved address.
  */
-function nextHop<Body>(policy: OutboundPolicy, previous: Hop<Body>, status: number, location: string, options: Pick<RedirectOptions<Body, unknown>, 'keepAcrossOrigins'>): Hop<Body> {
+function nextHop<Body>(
+  policy: OutboundPolicy,
+  previous: Hop<Body>,
+  status: number,
+  location: string,
+  options: Pick<RedirectOptions<Body, unknown>, 'keepAcrossOrigins'>,
+): Hop<Body> {
   let url: URL;
   try {
     url = new URL(location, previous.url);
   } catch {
-    throw new SwitchboardError('UPSTREAM_INVALID_RESPONSE', `${previous.url.host} redirected to ${JSON.stringify(location.slice(0, 200))}, which is not a URL.`, {
-      host: previous.url.host,
-    });
+    throw new SwitchboardError(
+      'UPSTREAM_INVALID_RESPONSE',
+      `${previous.url.host} redirected to ${JSON.stringify(location.slice(0, 200))}, which is not a URL.`,
+      {
+        host: previous.url.host,
+      },
+    );
   }
   policy.checkUrl(url);
   const method = methodAfter(status, previous.method);

@@ -53,7 +53,9 @@ export function createEmbeddingsReranker(config: EmbeddingsConfig, onError?: (er
     if (response.status >= 300 && response.status < 400) {
       await response.body?.cancel();
       const location = response.headers.get('location');
-      throw new Error(`embeddings endpoint answered a redirect (HTTP ${response.status}${location ? ` to ${location.slice(0, 200)}` : ''}), which is not followed; configure the final URL`);
+      throw new Error(
+        `embeddings endpoint answered a redirect (HTTP ${response.status}${location ? ` to ${location.slice(0, 200)}` : ''}), which is not followed; configure the final URL`,
+      );
     }
     if (!response.ok) throw new Error(`embeddings endpoint answered ${response.status}`);
     const body = (await response.json()) as { data?: { embedding?: unknown; index?: number }[] };

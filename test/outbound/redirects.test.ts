@@ -69,7 +69,10 @@ describe('outbound fetch follows redirects hop by hop', () => {
   });
 
   it('refuses a redirect to another scheme', async () => {
-    expect(await refusal(redirectUrl(first, 'file:///etc/passwd'))).toMatchObject({ code: 'OUTBOUND_BLOCKED', message: expect.stringMatching(/http and https/) });
+    expect(await refusal(redirectUrl(first, 'file:///etc/passwd'))).toMatchObject({
+      code: 'OUTBOUND_BLOCKED',
+      message: expect.stringMatching(/http and https/),
+    });
   });
 
   it('follows allowed redirects, dropping credentials across origins as browsers do', async () => {
