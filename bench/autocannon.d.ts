@@ -4,6 +4,8 @@ declare module 'autocannon' {
     url: string;
     connections?: number;
     duration?: number;
+    method?: string;
+    body?: string;
     headers?: Record<string, string>;
     warmup?: { connections?: number; duration?: number };
   }

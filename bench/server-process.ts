@@ -16,12 +16,15 @@ export interface Instance {
   dataDir: string;
   /** PostgreSQL connection string; the embedded database is used when absent. */
   databaseUrl?: string;
+  /** Extra SWITCHBOARD_* settings for this instance (the inherited ones are dropped). */
+  env?: Record<string, string>;
 }
 
 export interface RunningServer {
   readonly url: string;
   /** From spawn until GET /health first answered 200. */
   readonly startupMs: number;
+  readonly pid: number;
   /** Sends SIGTERM and waits for the process to exit; resolves to the shutdown time in ms. */
   stop(): Promise<number>;
 }
@@ -52,6 +55,7 @@ function serverEnvironment(instance: Instance): NodeJS.ProcessEnv {
     SWITCHBOARD_LOG_LEVEL: 'warn',
     SWITCHBOARD_RATE_LIMIT: '100000000',
     ...(instance.databaseUrl ? { DATABASE_URL: instance.databaseUrl } : {}),
+    ...instance.env,
   };
 }
 
@@ -122,5 +126,5 @@ export async function startServer(instance: Instance): Promise<RunningServer> {
     throw error;
   }
   const startupMs = performance.now() - spawnedAt;
-  return { url, startupMs, stop: () => stopChild(child) };
+  return { url, startupMs, pid: child.pid!, stop: () => stopChild(child) };
 }

@@ -25,7 +25,7 @@ import {
 import { builtinToolkitsDir, type Catalog, createCatalog, loadToolkitsFrom, type ToolkitDefinition } from './catalog/index.js';
 import { composioDialect } from './compat/composio/index.js';
 import type { Config } from './config/index.js';
-import { acquireDataDirLock, type DatabaseHandle, type DataDirLock, openDatabase } from './db/index.js';
+import { acquireDataDirLock, type ChangeFeed, createChangeFeed, type DatabaseHandle, type DataDirLock, openDatabase } from './db/index.js';
 import { StartupError } from './errors.js';
 import { type AuditLog, createAuditLog, createExecutor, type Executor } from './execution/index.js';
 import { buildHttpServer } from './http/index.js';
@@ -57,6 +57,8 @@ export interface SwitchboardCore {
   readonly masterKeySource: MasterKeySource | 'ephemeral';
   /** Data directory holding the `master-key` file, when the key comes from there (not SWITCHBOARD_MASTER_KEY). */
   readonly masterKeyFileDir: string | undefined;
+  /** Drops cached rows on every instance when they change. */
+  readonly changes: ChangeFeed;
   readonly tenancy: TenancyService;
   close(): Promise<void>;
 }
@@ -84,14 +86,18 @@ export async function openCore(config: Config, options: CoreOptions = {}): Promi
     const vault = createVault(masterKey, previous);
     await registerMasterKey(database.db, vault, { keyFile: path });
     const opened = database;
+    const changes = createChangeFeed(opened.notifications);
+    await changes.start();
     return {
       config,
       database: opened,
       vault,
       masterKeySource: source,
       masterKeyFileDir: path ? config.dataDir : undefined,
-      tenancy: createTenancyService(opened.db, { cacheApiKeys: opened.kind === 'embedded' }),
+      changes,
+      tenancy: createTenancyService(opened.db, changes),
       async close() {
+        await changes.stop();
         await opened.close();
         lock?.release();
       },
@@ -153,7 +159,7 @@ export function createServices(core: SwitchboardCore, options: ServiceOptions = 
   const db = core.database.db;
   const { vault } = core;
   const publicUrl = options.publicUrl ?? (() => core.config.publicUrl);
-  const catalog = createCatalog(db, options.toolkits ?? loadToolkitsFrom(builtinToolkitsDir));
+  const catalog = createCatalog(db, options.toolkits ?? loadToolkitsFrom(builtinToolkitsDir), core.changes);
   const toolkits = catalog.authFacts;
   const outbound = createOutboundClient(createOutboundPolicy(core.config.allowPrivateNetworks));
   const oauth = createOAuthClient(outbound);
@@ -176,11 +182,22 @@ export function createServices(core: SwitchboardCore, options: ServiceOptions = 
   const reranker = embeddings
     ? createEmbeddingsReranker(embeddings, (error) => options.warn?.('Embeddings re-ranking failed; lexical order kept', { reason: error.message }))
     : undefined;
-  const router = createRouter({ db, catalog, executor, accounts, connectLinks, vault, publicUrl, reranker, dialects: { composio: composioDialect } });
+  const router = createRouter({
+    db,
+    catalog,
+    executor,
+    accounts,
+    connectLinks,
+    vault,
+    publicUrl,
+    changes: core.changes,
+    reranker,
+    dialects: { composio: composioDialect },
+  });
   const mcp = createMcpEndpoint({
     router,
     tenancy: core.tenancy,
-    transportSessions: createTransportSessionStore(db),
+    transportSessions: createTransportSessionStore(db, core.changes),
     bus: createDatabaseEventBus(core.database.notifications),
     publicUrl,
     ...(options.warn ? { onerror: (error: Error) => options.warn!('MCP request failed', { reason: error.message }) } : {}),

@@ -1,6 +1,6 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { ToolkitAuthFacts } from '../auth/index.js';
-import { type Database, tables } from '../db/index.js';
+import { type ChangeFeed, type Database, tables } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
 import { canonicalJson } from '../json.js';
 import type { Page } from '../pagination.js';
@@ -15,6 +15,14 @@ export interface ResolvedTool {
   /** Identifies this exact tool version (compiled-schema caches key on it). */
   cacheKey: string;
 }
+
+interface ProjectToolkit {
+  toolkit: ToolkitDefinition;
+  tools: Map<string, ToolDefinition>;
+  updatedAt: number;
+}
+
+const toolkitChangeTopic = 'project_toolkits';
 
 export interface ToolQuery {
   toolkit?: string | undefined;
@@ -65,45 +73,47 @@ function queryScore(toolkit: ToolkitDefinition, tool: ToolDefinition, terms: str
  * Built-ins are held in memory; project toolkits are read from the database so every instance
  * sees a change at once.
  */
-export function createCatalog(db: Database, builtin: readonly ToolkitDefinition[]) {
+export function createCatalog(db: Database, builtin: readonly ToolkitDefinition[], changes: ChangeFeed) {
+  const projectCache = changes.cache<ProjectToolkit[]>(toolkitChangeTopic);
+  const builtinVisible = builtin.map((toolkit) => ({ toolkit, source: 'builtin' as const }));
   const builtinBySlug = new Map(builtin.map((toolkit) => [toolkit.slug, toolkit]));
   const builtinTools = new Map<string, ResolvedTool>();
   for (const toolkit of builtin) {
     for (const tool of toolkit.tools) builtinTools.set(tool.slug, { toolkit, tool, source: 'builtin', cacheKey: `builtin:${tool.slug}@${toolkit.version}` });
   }
 
-  async function projectToolkits(projectId: string): Promise<ToolkitDefinition[]> {
-    const rows = await db.select().from(tables.toolkits).where(eq(tables.toolkits.projectId, projectId)).orderBy(asc(tables.toolkits.slug));
-    return rows.map((row) => row.definition as ToolkitDefinition);
+  /** A project's own toolkits, read once per change (cached per project, dropped by the change feed). */
+  async function projectToolkits(projectId: string): Promise<ProjectToolkit[]> {
+    const loaded = await projectCache.get(projectId, async () => {
+      const rows = await db.select().from(tables.toolkits).where(eq(tables.toolkits.projectId, projectId)).orderBy(asc(tables.toolkits.slug));
+      return rows.map((row) => {
+        const toolkit = row.definition as ToolkitDefinition;
+        return { toolkit, tools: new Map(toolkit.tools.map((tool) => [tool.slug, tool])), updatedAt: row.updatedAt.getTime() };
+      });
+    });
+    return loaded ?? [];
   }
 
   async function visibleToolkits(projectId: string): Promise<{ toolkit: ToolkitDefinition; source: 'builtin' | 'custom' }[]> {
     const custom = await projectToolkits(projectId);
-    return [...builtin.map((toolkit) => ({ toolkit, source: 'builtin' as const })), ...custom.map((toolkit) => ({ toolkit, source: 'custom' as const }))];
+    return [...builtinVisible, ...custom.map(({ toolkit }) => ({ toolkit, source: 'custom' as const }))];
   }
 
   async function findToolkit(projectId: string, slug: string): Promise<{ toolkit: ToolkitDefinition; source: 'builtin' | 'custom' }> {
     const known = builtinBySlug.get(slug);
     if (known) return { toolkit: known, source: 'builtin' };
-    const [row] = await db
-      .select()
-      .from(tables.toolkits)
-      .where(and(eq(tables.toolkits.projectId, projectId), eq(tables.toolkits.slug, slug)));
-    if (!row) throw new SwitchboardError('TOOLKIT_NOT_FOUND', `There is no toolkit "${slug}". GET /v1/toolkits lists the available ones.`, { toolkit: slug });
-    return { toolkit: row.definition as ToolkitDefinition, source: 'custom' };
+    const custom = (await projectToolkits(projectId)).find(({ toolkit }) => toolkit.slug === slug);
+    if (!custom)
+      throw new SwitchboardError('TOOLKIT_NOT_FOUND', `There is no toolkit "${slug}". GET /v1/toolkits lists the available ones.`, { toolkit: slug });
+    return { toolkit: custom.toolkit, source: 'custom' };
   }
 
   async function findTool(projectId: string, toolSlug: string): Promise<ResolvedTool> {
     const known = builtinTools.get(toolSlug);
     if (known) return known;
-    const rows = await db
-      .select()
-      .from(tables.toolkits)
-      .where(and(eq(tables.toolkits.projectId, projectId), sql`${toolSlug} like upper(${tables.toolkits.slug}) || '\\_%'`));
-    for (const row of rows) {
-      const toolkit = row.definition as ToolkitDefinition;
-      const tool = toolkit.tools.find((candidate) => candidate.slug === toolSlug);
-      if (tool) return { toolkit, tool, source: 'custom', cacheKey: `${projectId}:${tool.slug}@${toolkit.version}:${row.updatedAt.getTime()}` };
+    for (const { toolkit, tools, updatedAt } of await projectToolkits(projectId)) {
+      const tool = tools.get(toolSlug);
+      if (tool) return { toolkit, tool, source: 'custom', cacheKey: `${projectId}:${tool.slug}@${toolkit.version}:${updatedAt}` };
     }
     throw new SwitchboardError('TOOL_NOT_FOUND', `There is no tool "${toolSlug}". GET /v1/tools?q=… finds tools by what they do.`, { tool_slug: toolSlug });
   }
@@ -217,6 +227,7 @@ export function createCatalog(db: Database, builtin: readonly ToolkitDefinition[
           .values({ projectId: principal.projectId, slug: definition.slug, version: definition.version, definition })
           .onConflictDoNothing();
       });
+      await changes.changed(toolkitChangeTopic, principal.projectId);
       return presentToolkit(definition, 'custom');
     },
 
@@ -228,6 +239,7 @@ export function createCatalog(db: Database, builtin: readonly ToolkitDefinition[
         .where(and(eq(tables.toolkits.projectId, principal.projectId), eq(tables.toolkits.slug, slug)))
         .returning({ slug: tables.toolkits.slug });
       if (deleted.length === 0) throw new SwitchboardError('TOOLKIT_NOT_FOUND', `There is no toolkit "${slug}" in this project.`, { toolkit: slug });
+      await changes.changed(toolkitChangeTopic, principal.projectId);
     },
   };
 }

@@ -1,3 +1,4 @@
+export { type ChangeCache, type ChangeCacheOptions, type ChangeFeed, createChangeFeed } from './change-feed.js';
 export {
   type Database,
   type DatabaseHandle,

@@ -1,4 +1,4 @@
-import { createMcpHandler, type ServerEventBus } from '@modelcontextprotocol/server';
+import { createMcpHandler, isLegacyRequest, type ServerEventBus } from '@modelcontextprotocol/server';
 import type { Router, SessionContext } from '../router/index.js';
 import type { TenancyService } from '../tenancy/index.js';
 import { authorizedContext, type McpHttpRequest } from './request-auth.js';
@@ -20,15 +20,18 @@ export interface McpEndpointOptions {
 
 const jsonHeaders = { 'content-type': 'application/json' };
 
-function firstMessage(body: string | undefined): { method?: string; params?: Record<string, unknown> } | undefined {
+function parseBody(body: string | undefined): unknown {
   if (!body) return undefined;
   try {
-    const parsed = JSON.parse(body) as unknown;
-    const message = Array.isArray(parsed) ? parsed[0] : parsed;
-    return message && typeof message === 'object' ? (message as { method?: string; params?: Record<string, unknown> }) : undefined;
+    return JSON.parse(body) as unknown;
   } catch {
     return undefined;
   }
+}
+
+function firstMessage(parsed: unknown): { method?: string; params?: Record<string, unknown> } | undefined {
+  const message = Array.isArray(parsed) ? parsed[0] : parsed;
+  return message && typeof message === 'object' ? (message as { method?: string; params?: Record<string, unknown> }) : undefined;
 }
 
 const sessionNotFound = () =>
@@ -42,6 +45,20 @@ const sessionNotFound = () =>
       status: 404,
       headers: jsonHeaders,
     },
+  );
+
+const sessionRequired = () =>
+  new Response(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      error: {
+        code: -32600,
+        message: 'Bad Request: send the Mcp-Session-Id header that initialize returned, or initialize a new MCP session.',
+        data: { code: 'VALIDATION_FAILED', field: 'mcp-session-id' },
+      },
+      id: null,
+    }),
+    { status: 400, headers: jsonHeaders },
   );
 
 /**
@@ -64,12 +81,14 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
   const keepAliveMs = (options.keepAliveSeconds ?? 15) * 1000;
 
   /** A 2025-era GET stream: keep-alives, and `notifications/tools/list_changed` when the session's policy changes. */
-  function notificationStream(context: SessionContext, signal: AbortSignal | undefined): Response {
+  function notificationStream(context: SessionContext, transportId: string, signal: AbortSignal | undefined): Response {
     const encoder = new TextEncoder();
     let timers: NodeJS.Timeout[] = [];
+    let unwatch = () => {};
     const stop = () => {
       for (const timer of timers) clearInterval(timer);
       timers = [];
+      unwatch();
     };
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
@@ -82,6 +101,13 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
           }
         };
         write(': switchboard notification stream\n\n');
+        // A DELETE of the session (through any instance) ends its stream.
+        unwatch = transportSessions.watchEnd(transportId, () => {
+          stop();
+          try {
+            controller.close();
+          } catch {}
+        });
         timers.push(setInterval(() => write(': keep-alive\n\n'), keepAliveMs));
         if (context.session.id !== 'universal') {
           timers.push(
@@ -140,10 +166,14 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
         if (!transportId || !(request.headers.get('accept') ?? '').includes('text/event-stream')) {
           return new Response(null, { status: 405, headers: { allow: 'POST, DELETE' } });
         }
-        return notificationStream(context, request.signal);
+        return notificationStream(context, transportId, request.signal);
       }
 
-      const message = firstMessage(request.body);
+      const parsed = parseBody(request.body);
+      const message = firstMessage(parsed);
+      // 2025-era clients get an Mcp-Session-Id at initialize and must send it afterwards: without
+      // this, a DELETE would end the id but not the access. 2026-07-28 requests carry no session.
+      if (!transportId && message?.method && message.method !== 'initialize' && (await isLegacyRequest(webRequest, parsed))) return sessionRequired();
       const response = await handler.fetch(webRequest, {
         authInfo: { token: '', clientId: context.principal.keyId ?? 'session-token', scopes: [...context.principal.scopes], extra: { context } },
       });

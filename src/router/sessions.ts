@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { ConnectedAccountService, ConnectLinkService, ConnectLinkView, Vault } from '../auth/index.js';
 import type { Catalog, ToolDefinition, ToolkitDefinition } from '../catalog/index.js';
-import { type Database, tables } from '../db/index.js';
+import { type ChangeFeed, type Database, tables } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
 import type { ExecutionResult, Executor } from '../execution/index.js';
 import { newId } from '../ids.js';
@@ -76,6 +76,8 @@ export interface ToolkitConnectionState {
   account_created_at: string | null;
 }
 
+const sessionChangeTopic = 'router_session';
+
 export interface RouterOptions {
   db: Database;
   catalog: Catalog;
@@ -84,6 +86,8 @@ export interface RouterOptions {
   connectLinks: ConnectLinkService;
   vault: Vault;
   publicUrl: () => string;
+  /** Drops cached session rows on every instance when a session changes. */
+  changes: ChangeFeed;
   /** How often wait_for_connections looks again. */
   pollIntervalMs?: number;
   /** Dense re-ranking of search results (configured embeddings endpoint); lexical only without it. */
@@ -164,6 +168,11 @@ function similarSlugs(wanted: string, slugs: readonly string[]): string[] {
 export function createRouter(options: RouterOptions) {
   const { db, catalog, executor, accounts, connectLinks } = options;
   const sessions = tables.routerSessions;
+  // Every MCP request opens its session: rows are cached by id and dropped on update and delete.
+  const sessionRows = options.changes.cache<SessionRow>(sessionChangeTopic);
+  const sessionChanged = (id: string) => options.changes.changed(sessionChangeTopic, id);
+  const sessionById = (id: string) =>
+    sessionIdPattern.test(id) ? sessionRows.get(id, async () => (await db.select().from(sessions).where(eq(sessions.id, id)))[0]) : Promise.resolve(undefined);
   const search = createProjectSearch(options.reranker);
   const stored = createStoredResults(db);
   const scopeOf = (context: SessionContext) => ({
@@ -281,13 +290,8 @@ export function createRouter(options: RouterOptions) {
   }
 
   async function findRow(principal: Principal, id: string): Promise<SessionRow> {
-    const [row] = sessionIdPattern.test(id)
-      ? await db
-          .select()
-          .from(sessions)
-          .where(and(eq(sessions.id, id), eq(sessions.projectId, principal.projectId)))
-      : [];
-    if (!row || !seesUser(principal, row.userId)) throw new SwitchboardError('NOT_FOUND', `Session ${id} was not found.`, { session_id: id });
+    const row = await sessionById(id);
+    if (!row || row.projectId !== principal.projectId || !seesUser(principal, row.userId)) throw new SwitchboardError('NOT_FOUND', `Session ${id} was not found.`, { session_id: id });
     if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) {
       throw new SwitchboardError('NOT_FOUND', `Session ${id} expired at ${row.expiresAt.toISOString()}; create a new one.`, { session_id: id, expired: true });
     }
@@ -597,6 +601,7 @@ export function createRouter(options: RouterOptions) {
         .set({ config, version: sql`${sessions.version} + 1`, updatedAt: sql`now()` })
         .where(and(eq(sessions.id, id), eq(sessions.version, row.version)))
         .returning();
+      await sessionChanged(id);
       if (!updated) {
         throw new SwitchboardError('CONFLICT', `Session ${id} changed meanwhile: read it again and reapply your change.`, { session_id: id });
       }
@@ -609,6 +614,7 @@ export function createRouter(options: RouterOptions) {
       requireScope(principal, 'tools:execute');
       await findRow(principal, id);
       await db.delete(sessions).where(eq(sessions.id, id));
+      await sessionChanged(id);
     },
 
     /** Opens a session for one request through it; every call then acts as its user. */
@@ -623,7 +629,7 @@ export function createRouter(options: RouterOptions) {
      * permissions of a user-bound key.
      */
     async openWithToken(id: string, token: string): Promise<SessionContext> {
-      const [row] = sessionIdPattern.test(id) ? await db.select().from(sessions).where(eq(sessions.id, id)) : [];
+      const row = await sessionById(id);
       if (!row || !verifySessionToken(options.vault, row.id, token)) {
         throw new SwitchboardError(
           'UNAUTHENTICATED',

@@ -1,5 +1,5 @@
 import { and, count, eq, gt, isNull, or, sql } from 'drizzle-orm';
-import { type Database, tables } from '../db/index.js';
+import { type ChangeFeed, type Database, tables } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
 import { newId } from '../ids.js';
 import { keysetAfter, keysetOrder, type Page, type PageQuery, toPage } from '../pagination.js';
@@ -27,17 +27,15 @@ export interface CreateApiKeyRequest {
   user_id?: string | undefined;
 }
 
-export interface ApiKeyServiceOptions {
-  /**
-   * Keep key rows in memory after the first lookup. Only correct when this process is the only
-   * writer (the embedded database); revocations and deletions through this service clear it.
-   */
-  cacheLookups?: boolean;
-}
+const apiKeyChangeTopic = 'api_key';
 
-export function createApiKeyService(db: Database, options: ApiKeyServiceOptions = {}) {
-  const lookups = new Map<string, typeof apiKeys.$inferSelect>();
-  const invalidate = () => lookups.clear();
+/**
+ * Key rows are cached by prefix (every request authenticates); a revocation, rename or project
+ * deletion through any instance drops them everywhere through the change feed.
+ */
+export function createApiKeyService(db: Database, changes: ChangeFeed) {
+  const lookups = changes.cache<typeof apiKeys.$inferSelect>(apiKeyChangeTopic);
+  const changed = (prefix: string) => changes.changed(apiKeyChangeTopic, prefix);
 
   async function find(principal: Principal, id: string) {
     const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, id));
@@ -70,8 +68,6 @@ export function createApiKeyService(db: Database, options: ApiKeyServiceOptions 
 
   return {
     insertKey,
-    /** Forget cached lookups (after a change this service did not make itself, e.g. a project deletion). */
-    invalidate,
 
     /**
      * Resolves a presented key to its principal. Every failure is a 401 whose message says what
@@ -82,14 +78,7 @@ export function createApiKeyService(db: Database, options: ApiKeyServiceOptions 
         throw unauthenticated('The API key is malformed: Switchboard keys look like "sk_" followed by 42 letters and digits.');
       }
       const prefix = apiKeyPrefix(presented);
-      let row = options.cacheLookups ? lookups.get(prefix) : undefined;
-      if (!row) {
-        [row] = await db.select().from(apiKeys).where(eq(apiKeys.prefix, prefix));
-        if (row && options.cacheLookups) {
-          if (lookups.size >= 10_000) invalidate();
-          lookups.set(prefix, row);
-        }
-      }
+      const row = await lookups.get(prefix, async () => (await db.select().from(apiKeys).where(eq(apiKeys.prefix, prefix)))[0]);
       if (!row || !apiKeyMatches(presented, row.secretHash)) throw unauthenticated('The API key is not valid. Check it, or create a new one.');
       const status = apiKeyStatus(row);
       if (status === 'revoked') {
@@ -148,6 +137,7 @@ export function createApiKeyService(db: Database, options: ApiKeyServiceOptions 
       requireScope(principal, 'manage');
       await find(principal, id);
       const [row] = await db.update(apiKeys).set({ name: input.name }).where(eq(apiKeys.id, id)).returning();
+      await changed(row!.prefix);
       return presentApiKey(row!);
     },
 
@@ -159,8 +149,6 @@ export function createApiKeyService(db: Database, options: ApiKeyServiceOptions 
         throw new SwitchboardError('FORBIDDEN', 'Only an admin key can revoke an admin key.', { required_scope: 'admin' });
       }
       if (existing.revokedAt) return presentApiKey(existing);
-      // Cleared again after the commit: a lookup racing the transaction may have cached the old row.
-      invalidate();
       const revoked = await db.transaction(async (tx) => {
         if (existing.scopes.includes('admin')) {
           // Serialise concurrent revocations so two of them cannot remove the last two admin keys.
@@ -176,7 +164,7 @@ export function createApiKeyService(db: Database, options: ApiKeyServiceOptions 
         const [row] = await tx.update(apiKeys).set({ revokedAt: sql`now()` }).where(eq(apiKeys.id, id)).returning();
         return presentApiKey(row!);
       });
-      invalidate();
+      await changed(existing.prefix);
       return revoked;
     },
   };

@@ -1,4 +1,4 @@
-import type { Database } from '../db/index.js';
+import type { ChangeFeed, Database } from '../db/index.js';
 import { createApiKeyService } from './api-keys.js';
 import { bootstrapInstance } from './bootstrap.js';
 import { createProjectService } from './projects.js';
@@ -29,14 +29,10 @@ export {
 } from './schemas.js';
 
 /** Projects, API keys and end users of one Switchboard instance. */
-export interface TenancyOptions {
-  /** Cache API-key lookups in memory; only for a single-process (embedded) database. */
-  cacheApiKeys?: boolean;
-}
-
-export function createTenancyService(db: Database, options: TenancyOptions = {}) {
-  const apiKeys = createApiKeyService(db, { cacheLookups: options.cacheApiKeys ?? false });
-  const projects = createProjectService(db, { onDeleted: apiKeys.invalidate });
+export function createTenancyService(db: Database, changes: ChangeFeed) {
+  const apiKeys = createApiKeyService(db, changes);
+  // A deleted project takes keys, sessions and toolkits with it: every cache starts over.
+  const projects = createProjectService(db, { onDeleted: () => changes.changed('*', '*') });
   return {
     projects,
     apiKeys,

@@ -29,7 +29,7 @@ function isUniqueViolation(error: unknown): boolean {
   return code === '23505';
 }
 
-export function createProjectService(db: Database, hooks: { onDeleted?: () => void } = {}) {
+export function createProjectService(db: Database, hooks: { onDeleted?: () => Promise<void> } = {}) {
   async function insertProject(name: string, slug: string): Promise<ProjectView> {
     try {
       const [row] = await db
@@ -101,7 +101,7 @@ export function createProjectService(db: Database, hooks: { onDeleted?: () => vo
         });
       }
       await db.delete(projects).where(eq(projects.id, id));
-      hooks.onDeleted?.();
+      await hooks.onDeleted?.();
     },
 
     /** The project local operator commands act in: `default`, else the oldest one. */
