@@ -47,6 +47,9 @@ const sessionNotFound = () =>
     },
   );
 
+/** What a 2025-era client may send before it has a session id (a ping reveals nothing). */
+const sessionless = new Set(['initialize', 'ping']);
+
 const sessionRequired = () =>
   new Response(
     JSON.stringify({
@@ -173,7 +176,7 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
       const message = firstMessage(parsed);
       // 2025-era clients get an Mcp-Session-Id at initialize and must send it afterwards: without
       // this, a DELETE would end the id but not the access. 2026-07-28 requests carry no session.
-      if (!transportId && message?.method && message.method !== 'initialize' && (await isLegacyRequest(webRequest, parsed))) return sessionRequired();
+      if (!transportId && message?.method && !sessionless.has(message.method) && (await isLegacyRequest(webRequest, parsed))) return sessionRequired();
       const response = await handler.fetch(webRequest, {
         authInfo: { token: '', clientId: context.principal.keyId ?? 'session-token', scopes: [...context.principal.scopes], extra: { context } },
       });

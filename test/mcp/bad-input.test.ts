@@ -13,11 +13,13 @@ describe.skipIf(!testDatabaseAvailable())('MCP endpoint bad input', () => {
   let url: string;
   let sessionUrl: string;
   let otherUserKey: string;
+  /** The Mcp-Session-Id of an initialized 2025-era session on `sessionUrl`. */
+  let transportId: string;
 
   const post = (target: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(target, {
       method: 'POST',
-      headers: { ...legacyHeaders, 'x-api-key': t.adminKey, ...headers },
+      headers: { ...legacyHeaders, 'x-api-key': t.adminKey, ...(target === sessionUrl ? { 'mcp-session-id': transportId } : {}), ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
   /** Reads a JSON or single-event SSE answer. */
@@ -34,6 +36,13 @@ describe.skipIf(!testDatabaseAvailable())('MCP endpoint bad input', () => {
     const inject = (method: 'POST', path: string, payload: object) => t.server.app.inject({ method, url: path, headers: { 'x-api-key': t.adminKey }, payload });
     sessionUrl = (await inject('POST', '/v1/sessions', { user_id: 'alice', toolkits: ['bitbucket'] })).json().mcp.url;
     otherUserKey = (await inject('POST', '/v1/api-keys', { name: 'bob', scopes: ['tools:execute'], user_id: 'bob' })).json().key;
+    const initialized = await fetch(sessionUrl, {
+      method: 'POST',
+      headers: { ...legacyHeaders, 'x-api-key': t.adminKey },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } }),
+    });
+    transportId = initialized.headers.get('mcp-session-id')!;
+    await initialized.text();
   });
   afterAll(async () => t?.close());
 
