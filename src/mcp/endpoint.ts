@@ -3,6 +3,7 @@ import type { Router, SessionContext } from '../router/index.js';
 import type { TenancyService } from '../tenancy/index.js';
 import { authorizedContext, type McpHttpRequest } from './request-auth.js';
 import { createSessionServer } from './server.js';
+import { refusedMessageText, refusedRequestText } from './text-hygiene.js';
 import type { TransportSessionRow, TransportSessionStore } from './transport-sessions.js';
 
 export interface McpEndpointOptions {
@@ -20,15 +21,19 @@ export interface McpEndpointOptions {
 
 const jsonHeaders = { 'content-type': 'application/json' };
 
-function firstMessage(body: string | undefined): { method?: string; params?: Record<string, unknown> } | undefined {
+/** The parsed body, or undefined when there is none or it is not JSON (the SDK answers that). */
+function parsedBody(body: string | undefined): unknown {
   if (!body) return undefined;
   try {
-    const parsed = JSON.parse(body) as unknown;
-    const message = Array.isArray(parsed) ? parsed[0] : parsed;
-    return message && typeof message === 'object' ? (message as { method?: string; params?: Record<string, unknown> }) : undefined;
+    return JSON.parse(body) as unknown;
   } catch {
     return undefined;
   }
+}
+
+function firstMessage(parsed: unknown): { method?: string; params?: Record<string, unknown> } | undefined {
+  const message = Array.isArray(parsed) ? parsed[0] : parsed;
+  return message && typeof message === 'object' ? (message as { method?: string; params?: Record<string, unknown> }) : undefined;
 }
 
 const sessionNotFound = () =>
@@ -125,6 +130,8 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
         ...(request.body !== undefined && request.method !== 'GET' && request.method !== 'HEAD' ? { body: request.body } : {}),
         ...(request.signal ? { signal: request.signal } : {}),
       });
+      const refusedText = refusedRequestText(request, sessionId);
+      if (refusedText) return refusedText;
       const context = await authorizedContext(options, request, sessionId);
       if (context instanceof Response) return context;
 
@@ -143,7 +150,10 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
         return notificationStream(context, request.signal);
       }
 
-      const message = firstMessage(request.body);
+      const parsed = parsedBody(request.body);
+      const refusedMessage = refusedMessageText(parsed);
+      if (refusedMessage) return refusedMessage;
+      const message = firstMessage(parsed);
       const response = await handler.fetch(webRequest, {
         authInfo: { token: '', clientId: context.principal.keyId ?? 'session-token', scopes: [...context.principal.scopes], extra: { context } },
       });

@@ -90,6 +90,8 @@ export interface RouterOptions {
   reranker?: Reranker | undefined;
   /** Meta-tool namings besides Switchboard's own (the compatibility module's). */
   dialects?: MetaToolDialects;
+  /** Where failures the caller does not see as errors (a large result that could not be stored) are reported. */
+  warn?: (message: string, details: Record<string, unknown>) => void;
 }
 
 /** A tool together with its toolkit. */
@@ -165,7 +167,7 @@ export function createRouter(options: RouterOptions) {
   const { db, catalog, executor, accounts, connectLinks } = options;
   const sessions = tables.routerSessions;
   const search = createProjectSearch(options.reranker);
-  const stored = createStoredResults(db);
+  const stored = createStoredResults(db, options.warn);
   const scopeOf = (context: SessionContext) => ({
     projectId: context.session.projectId,
     sessionId: context.session.id === 'universal' ? null : context.session.id,
