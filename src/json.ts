@@ -16,6 +16,7 @@ function sortKeys(value: unknown): unknown {
 }
 
 // PostgreSQL text and jsonb hold neither NUL nor UTF-16 surrogates that are not part of a pair.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what this looks for
 const unstorableCharacter = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const unstorableCharacters = new RegExp(unstorableCharacter.source, 'g');
 
