@@ -29,9 +29,10 @@ export function unstorableReason(text: string): string | undefined {
     : 'contains a lone UTF-16 surrogate (not valid Unicode), which cannot be stored';
 }
 
+/** A JSON-like object: a literal, or a dictionary with a bare prototype (parsed query strings have one). */
 const isPlainObject = (value: object): value is Record<string, unknown> => {
   const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
+  return prototype === Object.prototype || prototype === null || Object.getPrototypeOf(prototype) === null;
 };
 
 /**
