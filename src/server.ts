@@ -153,6 +153,8 @@ export interface ServiceOptions {
   publicUrl?: () => string;
   /** Where best-effort failures (e.g. a token revocation the provider refused) are reported. */
   warn?: (message: string, details: Record<string, unknown>) => void;
+  /** Where failures that lose data (an audit row the database refused) are reported; default stderr. */
+  error?: (message: string, details: Record<string, unknown>) => void;
 }
 
 export function createServices(core: SwitchboardCore, options: ServiceOptions = {}): SwitchboardServices {
@@ -167,7 +169,7 @@ export function createServices(core: SwitchboardCore, options: ServiceOptions = 
   const accounts = createConnectedAccountService({ db, vault, oauth, resolver: credentials, toolkits, ...(options.warn ? { warn: options.warn } : {}) });
   const authConfigs = createAuthConfigService(db, vault, { publicUrl });
   const connectLinks = createConnectLinkService({ db, vault, oauth, resolver: credentials, toolkits, publicUrl });
-  const audit = createAuditLog(db);
+  const audit = createAuditLog(db, options.error ? { onWriteError: (message, details) => options.error!(message, details) } : {});
   const executor = createExecutor({
     catalog,
     credentials,
@@ -193,6 +195,7 @@ export function createServices(core: SwitchboardCore, options: ServiceOptions = 
     changes: core.changes,
     reranker,
     dialects: { composio: composioDialect },
+    ...(options.warn ? { warn: options.warn } : {}),
   });
   const mcp = createMcpEndpoint({
     router,
@@ -238,6 +241,7 @@ export async function createSwitchboardServer(config: Config, options: CreateSer
       ...(options.toolkits ? { toolkits: options.toolkits } : {}),
       publicUrl: () => publicUrl,
       warn: (message, details) => app?.log.warn(details, message),
+      error: (message, details) => app?.log.error(details, message),
     });
     app = await buildHttpServer({
       database: core.database,

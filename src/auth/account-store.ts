@@ -1,6 +1,7 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { type Database, tables } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
+import { storable } from '../json.js';
 import { type Principal, requireScope, seesUser } from '../tenancy/index.js';
 import type { Vault } from './vault.js';
 
@@ -84,11 +85,11 @@ export async function activateAccount(tx: Queryable, vault: Vault, row: AccountR
   return updated!;
 }
 
-/** Moves an account to a non-active status with a reason a person can act on. */
+/** Moves an account to a non-active status with a reason a person can act on (it may quote a provider's error). */
 export async function setAccountStatus(db: Queryable, id: string, status: 'FAILED' | 'EXPIRED', reason: string): Promise<void> {
   await db
     .update(accounts)
-    .set({ status, statusReason: reason.slice(0, 500), updatedAt: sql`now()` })
+    .set({ status, statusReason: storable(reason.slice(0, 500)), updatedAt: sql`now()` })
     .where(eq(accounts.id, id));
 }
 

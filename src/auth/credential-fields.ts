@@ -1,9 +1,11 @@
 import { SwitchboardError } from '../errors.js';
+import { storable } from '../json.js';
 import type { ConnectionField } from './schemes.js';
 
 /** What a secret looks like in listings: enough to recognise it, not to use it. */
 export function maskSecret(value: string): string {
-  return value.length >= 12 ? `••••${value.slice(-4)}` : '••••';
+  // Stored as a hint: the last four code units may split a pair or hold a NUL from a provider's token.
+  return value.length >= 12 ? storable(`••••${value.slice(-4)}`) : '••••';
 }
 
 const formats: Record<NonNullable<ConnectionField['format']>, { test: (value: string) => boolean; expected: string }> = {

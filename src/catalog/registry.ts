@@ -2,7 +2,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import type { ToolkitAuthFacts } from '../auth/index.js';
 import { type ChangeFeed, type Database, tables } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
-import { canonicalJson } from '../json.js';
+import { canonicalJson, storable } from '../json.js';
 import type { Page } from '../pagination.js';
 import { type Principal, requireScope } from '../tenancy/index.js';
 import { type ToolDefinition, type ToolkitDefinition, toolkitDefinitionSchema } from './definition.js';
@@ -178,7 +178,8 @@ export function createCatalog(db: Database, builtin: readonly ToolkitDefinition[
         const issues = parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || '(definition)', message: issue.message }));
         throw new SwitchboardError('VALIDATION_FAILED', `Invalid toolkit definition: ${issues[0]?.field}: ${issues[0]?.message}.`, { issues });
       }
-      const definition = parsed.data;
+      // Descriptions fetched by the importer may hold text PostgreSQL cannot (NUL, lone surrogates).
+      const definition = storable(parsed.data);
       if (builtinBySlug.has(definition.slug)) {
         throw new SwitchboardError('CONFLICT', `"${definition.slug}" is a built-in toolkit; choose another slug.`, { toolkit: definition.slug });
       }

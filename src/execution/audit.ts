@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Database, tables } from '../db/index.js';
 import { newId } from '../ids.js';
-import { canonicalJson } from '../json.js';
+import { canonicalJson, storable } from '../json.js';
 import { keysetAfter, keysetOrder, type Page, toPage } from '../pagination.js';
 import { type Principal, requireScope } from '../tenancy/index.js';
 
@@ -134,8 +134,13 @@ async function insertBatch(db: Database, rows: AuditRow[]): Promise<void> {
 export interface AuditLogOptions {
   /** Rows are written in batches at most this long after the call they describe. */
   flushIntervalMs?: number;
-  onWriteError?: (error: unknown) => void;
+  /** A batch or a row the database refused; by default a line on stderr. Never silent: an audit row is evidence. */
+  onWriteError?: (message: string, details: { err: unknown; log_ids: string[] }) => void;
 }
+
+const reportOnStderr: NonNullable<AuditLogOptions['onWriteError']> = (message, { err, log_ids }) => {
+  process.stderr.write(`${JSON.stringify({ level: 'error', msg: message, log_ids, err: err instanceof Error ? err.message : String(err) })}\n`);
+};
 
 /**
  * Execution audit. `record` is synchronous: rows are queued and written in batches shortly after
@@ -144,6 +149,7 @@ export interface AuditLogOptions {
  */
 export function createAuditLog(db: Database, options: AuditLogOptions = {}) {
   const flushIntervalMs = options.flushIntervalMs ?? 50;
+  const onWriteError = options.onWriteError ?? reportOnStderr;
   let pending: AuditRow[] = [];
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
@@ -153,11 +159,12 @@ export function createAuditLog(db: Database, options: AuditLogOptions = {}) {
       await insertBatch(db, rows);
     } catch (error) {
       // One bad row (its project deleted meanwhile) must not lose the batch: write the rest one by one.
+      onWriteError('Audit batch insert failed; writing its rows one by one', { err: error, log_ids: rows.map((row) => row.id) });
       for (const row of rows) {
         await db
           .insert(tables.executionLogs)
           .values(row)
-          .catch((rowError: unknown) => options.onWriteError?.(rowError ?? error));
+          .catch((rowError: unknown) => onWriteError('Audit row lost: the database refused it', { err: rowError, log_ids: [row.id] }));
       }
     }
   }
@@ -177,7 +184,8 @@ export function createAuditLog(db: Database, options: AuditLogOptions = {}) {
     /** Queues an audit row and returns its id at once. */
     record(entry: ExecutionRecord): string {
       const id = newId('log');
-      pending.push({ id, ...entry, errorMessage: entry.errorMessage?.slice(0, 1000) ?? null, createdAt: new Date() });
+      // Error messages quote upstream answers: whatever they hold, the row must be storable.
+      pending.push(storable({ id, ...entry, errorMessage: entry.errorMessage?.slice(0, 1000) ?? null, createdAt: new Date() }));
       if (pending.length >= 500) void flush();
       else timer ??= setTimeout(() => void flush(), flushIntervalMs);
       return id;

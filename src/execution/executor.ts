@@ -30,6 +30,8 @@ export interface ExecutionResult {
   error_details?: Record<string, unknown>;
   /** For tools that declare pagination: whether more results exist and how to reach them. */
   pagination?: { style: 'link' | 'offset' | 'page'; has_more: boolean; next: unknown };
+  /** Set when a session's offload threshold applied but the result could not be stored: `data` is the whole result. */
+  offload_error?: string;
 }
 
 export interface ExecutorOptions {

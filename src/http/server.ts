@@ -16,6 +16,7 @@ import { loggerOptions } from './logging.js';
 import { authenticatePlugin } from './plugins/authenticate.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { generateRequestId, requestIdPlugin } from './plugins/request-id.js';
+import { textHygienePlugin } from './plugins/text-hygiene.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { authConfigRoutes } from './routes/auth-configs.js';
@@ -107,6 +108,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   await app.register(requestIdPlugin);
   await app.register(authenticatePlugin, { tenancy: options.tenancy });
   await app.register(rateLimitPlugin, options.rateLimit);
+  await app.register(textHygienePlugin);
 
   await app.register(docsRoutes);
   await app.register(healthRoutes, { database: options.database, version: options.version });

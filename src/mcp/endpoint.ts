@@ -3,6 +3,7 @@ import type { Router, SessionContext } from '../router/index.js';
 import type { TenancyService } from '../tenancy/index.js';
 import { authorizedContext, type McpHttpRequest } from './request-auth.js';
 import { createSessionServer } from './server.js';
+import { refusedMessageText, refusedRequestText } from './text-hygiene.js';
 import type { TransportSessionRow, TransportSessionStore } from './transport-sessions.js';
 
 export interface McpEndpointOptions {
@@ -20,7 +21,8 @@ export interface McpEndpointOptions {
 
 const jsonHeaders = { 'content-type': 'application/json' };
 
-function parseBody(body: string | undefined): unknown {
+/** The parsed body, or undefined when there is none or it is not JSON (the SDK answers that). */
+function parsedBody(body: string | undefined): unknown {
   if (!body) return undefined;
   try {
     return JSON.parse(body) as unknown;
@@ -154,6 +156,8 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
         ...(request.body !== undefined && request.method !== 'GET' && request.method !== 'HEAD' ? { body: request.body } : {}),
         ...(request.signal ? { signal: request.signal } : {}),
       });
+      const refusedText = refusedRequestText(request, sessionId);
+      if (refusedText) return refusedText;
       const context = await authorizedContext(options, request, sessionId);
       if (context instanceof Response) return context;
 
@@ -172,7 +176,9 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
         return notificationStream(context, transportId, request.signal);
       }
 
-      const parsed = parseBody(request.body);
+      const parsed = parsedBody(request.body);
+      const refusedMessage = refusedMessageText(parsed);
+      if (refusedMessage) return refusedMessage;
       const message = firstMessage(parsed);
       // 2025-era clients get an Mcp-Session-Id at initialize and must send it afterwards: without
       // this, a DELETE would end the id but not the access. 2026-07-28 requests carry no session.

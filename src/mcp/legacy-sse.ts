@@ -9,6 +9,7 @@ import { createSessionServer, jsonRpcErrorResponse } from './server.js';
 import { createSseDispatcher } from './sse-dispatch.js';
 import { createSseHub, type SseHub } from './sse-hub.js';
 import { createSseStore, type SseSessionRecord } from './sse-store.js';
+import { refusedRequestText, unstorableParamsError } from './text-hygiene.js';
 
 export interface LegacySseOptions {
   router: Router;
@@ -34,11 +35,12 @@ const sseHeaders = {
   'x-accel-buffering': 'no',
 };
 
+function jsonRpcResponse(status: number, body: object): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
 function jsonRpcError(status: number, code: number, switchboardCode: string, message: string): Response {
-  return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code, message, data: { code: switchboardCode } }, id: null }), {
-    status,
-    headers: { 'content-type': 'application/json' },
-  });
+  return jsonRpcResponse(status, { jsonrpc: '2.0', error: { code, message, data: { code: switchboardCode } }, id: null });
 }
 
 const streamNotFound = (basePath: string) =>
@@ -170,6 +172,8 @@ export function createLegacySseTransport(options: LegacySseOptions) {
   return {
     /** `GET /mcp/{sessionId}/sse` (or `/sse` when `sessionId` is undefined): opens a stream. */
     async openStream(request: McpHttpRequest, sessionId: string | undefined): Promise<Response> {
+      const refusedText = refusedRequestText(request, sessionId);
+      if (refusedText) return refusedText;
       const context = await authorizedContext(options, request, sessionId);
       if (context instanceof Response) return context;
       try {
@@ -202,6 +206,8 @@ export function createLegacySseTransport(options: LegacySseOptions) {
           `Missing sessionId: POST to the URL of the "endpoint" event of a stream opened with GET ${basePathOf(sessionId)}/sse.`,
         );
       }
+      const refusedText = refusedRequestText(request, sessionId);
+      if (refusedText) return refusedText;
       const context = await authorizedContext(options, request, sessionId);
       if (context instanceof Response) return context;
       const record = await store.find(streamId, staleAfterMs);
@@ -215,7 +221,14 @@ export function createLegacySseTransport(options: LegacySseOptions) {
       }
       const messages = parseMessages(request.body);
       if (messages instanceof Response) return messages;
-      dispatcher.dispatch(record.id, createSessionServer(options.router, context), messages, (message) => hub.deliver(record, JSON.stringify(message)));
+      const refusals = messages.map(unstorableParamsError);
+      if (refusals.some((refusal) => refusal?.id === null)) return jsonRpcResponse(400, { ...refusals.find((refusal) => refusal?.id === null)! });
+      // A request whose params cannot be stored gets its error on the stream, like any answer; the others run.
+      for (const refusal of refusals) if (refusal) hub.deliver(record, JSON.stringify(refusal)).catch((error: unknown) => onerror(error as Error));
+      const accepted = messages.filter((_message, index) => !refusals[index]);
+      if (accepted.length > 0) {
+        dispatcher.dispatch(record.id, createSessionServer(options.router, context), accepted, (message) => hub.deliver(record, JSON.stringify(message)));
+      }
       return new Response('Accepted', { status: 202, headers: { 'content-type': 'text/plain; charset=utf-8' } });
     },
 

@@ -94,6 +94,8 @@ export interface RouterOptions {
   reranker?: Reranker | undefined;
   /** Meta-tool namings besides Switchboard's own (the compatibility module's). */
   dialects?: MetaToolDialects;
+  /** Where failures the caller does not see as errors (a large result that could not be stored) are reported. */
+  warn?: (message: string, details: Record<string, unknown>) => void;
 }
 
 /** A tool together with its toolkit. */
@@ -174,7 +176,7 @@ export function createRouter(options: RouterOptions) {
   const sessionById = (id: string) =>
     sessionIdPattern.test(id) ? sessionRows.get(id, async () => (await db.select().from(sessions).where(eq(sessions.id, id)))[0]) : Promise.resolve(undefined);
   const search = createProjectSearch(options.reranker);
-  const stored = createStoredResults(db);
+  const stored = createStoredResults(db, options.warn);
   const scopeOf = (context: SessionContext) => ({
     projectId: context.session.projectId,
     sessionId: context.session.id === 'universal' ? null : context.session.id,

@@ -3,6 +3,7 @@ import { type Database, tables } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
 import type { ExecutionResult } from '../execution/index.js';
 import { newId } from '../ids.js';
+import { storable } from '../json.js';
 
 const lifetimeMs = 24 * 60 * 60 * 1000;
 const previewChars = 2000;
@@ -27,32 +28,42 @@ function valueAt(value: unknown, path: string): unknown {
  * Large tool results are kept out of the context window: above the session's threshold a result's
  * data is stored (a day) and the agent gets a preview and an id to read parts of it by path or range.
  */
-export function createStoredResults(db: Database) {
+export function createStoredResults(db: Database, onError: (message: string, details: Record<string, unknown>) => void = () => {}) {
   const table = tables.storedResults;
   return {
-    /** The result as the agent sees it: unchanged, or with `data` replaced by a preview and a stored id. */
+    /**
+     * The result as the agent sees it: unchanged, or with `data` replaced by a preview and a stored
+     * id. The call has run by now: if storing fails, the agent still gets the whole result, and
+     * `offload_error` says why it was not stored (an error here would invite a repeated call).
+     */
     async offload(scope: OffloadScope, threshold: number | null, toolSlug: string, result: ExecutionResult): Promise<ExecutionResult> {
       if (!threshold || !result.successful || result.data === undefined) return result;
       const text = JSON.stringify(result.data);
       if (text.length <= threshold) return result;
       const id = newId('sr');
-      await db.insert(table).values({
-        id,
-        projectId: scope.projectId,
-        sessionId: scope.sessionId,
-        userId: scope.userId,
-        toolSlug,
-        data: result.data as object,
-        sizeChars: text.length,
-        expiresAt: new Date(Date.now() + lifetimeMs),
-      });
+      try {
+        await db.insert(table).values({
+          id,
+          projectId: scope.projectId,
+          sessionId: scope.sessionId,
+          userId: scope.userId,
+          toolSlug,
+          // Upstream answers may hold text PostgreSQL cannot (NUL, lone surrogates).
+          data: storable(result.data) as object,
+          sizeChars: text.length,
+          expiresAt: new Date(Date.now() + lifetimeMs),
+        });
+      } catch (error) {
+        onError('Storing a large tool result failed; it was returned whole', { err: error, tool_slug: toolSlug, log_id: result.log_id });
+        return { ...result, offload_error: 'The result is larger than the offload threshold but could not be stored; it is returned whole.' };
+      }
       return {
         ...result,
         data: {
           offloaded: true,
           stored_result_id: id,
           size_chars: text.length,
-          preview: text.slice(0, Math.min(threshold, previewChars)),
+          preview: storable(text.slice(0, Math.min(threshold, previewChars))),
           how_to_read: 'Call read_stored_result with this id and a path (e.g. "values.0") or an offset and length.',
         },
       };
@@ -77,7 +88,7 @@ export function createStoredResults(db: Database) {
         tool_slug: row.toolSlug,
         size_chars: text.length,
         offset: input.offset,
-        ...(text.length <= input.length && input.offset === 0 ? { value: selected } : { text: slice }),
+        ...(text.length <= input.length && input.offset === 0 ? { value: selected } : { text: storable(slice) }),
         has_more: input.offset + input.length < text.length,
       };
     },

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/index.js';
+import { createStoredResults } from '../../src/router/stored-results.js';
 import { json, notesToolkit, startScriptedUpstream } from '../fixtures/notes-toolkit.js';
 import { startTestServer, type TestServer, testDatabaseAvailable } from '../helpers/server.js';
 
@@ -63,5 +65,20 @@ describe.skipIf(!testDatabaseAvailable())('offloaded results', () => {
     const roomy = (await api('POST', '/v1/sessions', { user_id: 'reader', workbench: { auto_offload_threshold: 100_000 } })).json();
     const kept = (await api('POST', `/v1/sessions/${roomy.session_id}/execute`, { tool_slug: 'NOTES_GET_NOTE', arguments: { note_id: 1 } })).json();
     expect(kept.data.title).toBe('Long note');
+  });
+});
+
+/** The call has run by the time its result is stored: a failed store must not turn it into an error (a retry would repeat it). */
+describe('an offload that cannot be stored', () => {
+  it('returns the whole result, says the offload failed, and reports it', async () => {
+    const refusing = {
+      insert: () => ({ values: () => Promise.reject(new Error('connection terminated')) }),
+    } as unknown as Database;
+    const reported: string[] = [];
+    const stored = createStoredResults(refusing, (message) => reported.push(message));
+    const result = { data: { body: 'x'.repeat(1000) }, error: null, successful: true, log_id: 'log_1' };
+    const answered = await stored.offload({ projectId: 'prj_1', sessionId: null, userId: 'u' }, 100, 'NOTES_GET_NOTE', result);
+    expect(answered).toMatchObject({ successful: true, data: result.data, log_id: 'log_1', offload_error: expect.stringContaining('could not be stored') });
+    expect(reported).toHaveLength(1);
   });
 });

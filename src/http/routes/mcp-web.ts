@@ -10,7 +10,7 @@ import type { McpHttpRequest } from '../../mcp/index.js';
  */
 export function prepareMcpRoutes(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
-    route.config = { ...route.config, auth: false };
+    route.config = { ...route.config, auth: false, checkText: false };
     route.schema = { ...route.schema, hide: true };
   });
   app.removeAllContentTypeParsers();

@@ -27,6 +27,7 @@ export const executionResultSchema = z
     error_code: z.string().optional(),
     error_details: z.record(z.string(), z.unknown()).optional(),
     pagination: z.object({ style: z.enum(['link', 'offset', 'page']), has_more: z.boolean(), next: z.unknown() }).optional(),
+    offload_error: z.string().optional().describe('Set when the result was too large for the session but could not be stored: `data` is the whole result.'),
   })
   .meta({ id: 'ExecutionResult' });
 
