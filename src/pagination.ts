@@ -9,7 +9,7 @@ const cursorMessage = 'The cursor is not one this API returned; pass `next_curso
 // never sends a well-formed cursor that is then refused.
 
 /** A keyset cursor: the last row's creation time (milliseconds since the epoch), a dot, and its id. */
-const keysetCursorPattern = /^[0-9]{1,15}\.[0-9A-Za-z_]{1,64}$/;
+const keysetCursorPattern = /^[0-9]{1,13}\.[0-9A-Za-z_]{1,64}$/;
 /** An offset cursor: how many items come before the next page. */
 const offsetCursorPattern = /^[0-9]{1,9}$/;
 
