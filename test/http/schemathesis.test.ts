@@ -62,7 +62,8 @@ describe.skipIf(!python || !testDatabaseAvailable() || testDatabaseKind() !== 'e
         reportDir,
       ],
       {},
-      { timeoutMs: 230_000 },
+      // Its own folder as the working directory: Schemathesis keeps a cache (.schemathesis/) there.
+      { timeoutMs: 230_000, cwd: reportDir },
     );
     const summary = run.stdout.slice(run.stdout.lastIndexOf('=====')) || run.stdout;
     expect(run.code, `schemathesis exited ${run.code}:\n${run.stdout.slice(-20_000)}\n${run.stderr.slice(-4_000)}`).toBe(0);
