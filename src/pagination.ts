@@ -2,9 +2,28 @@ import { type AnyColumn, and, asc, eq, gt, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { SwitchboardError } from './errors.js';
 
+const cursorMessage = 'The cursor is not one this API returned; pass `next_cursor` from the previous page unchanged.';
+
+// Cursors are plain text with an exact pattern, published in the OpenAPI document: every string the
+// pattern allows is one the server can page from, so a client (or a tool that reads the document)
+// never sends a well-formed cursor that is then refused.
+
+/** A keyset cursor: the last row's creation time (milliseconds since the epoch), a dot, and its id. */
+const keysetCursorPattern = /^[0-9]{1,13}\.[0-9A-Za-z_]{1,64}$/;
+/** An offset cursor: how many items come before the next page. */
+const offsetCursorPattern = /^[0-9]{1,9}$/;
+
+const limitSchema = z.coerce.number().int().min(1).max(200).default(50).describe('Items per page (1-200).');
+
 export const pageQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50).describe('Items per page (1-200).'),
-  cursor: z.string().max(200).optional().describe('`next_cursor` of the previous page.'),
+  limit: limitSchema,
+  cursor: z.string().regex(keysetCursorPattern, cursorMessage).optional().describe('`next_cursor` of the previous page.'),
+});
+
+/** The query of a list paged by position (the catalog's, which is not ordered by creation). */
+export const offsetPageQuerySchema = z.object({
+  limit: limitSchema,
+  cursor: z.string().regex(offsetCursorPattern, cursorMessage).optional().describe('`next_cursor` of the previous page.'),
 });
 
 export type PageQuery = z.infer<typeof pageQuerySchema>;
@@ -21,18 +40,24 @@ export interface Position {
 }
 
 export function encodeCursor(position: Position): string {
-  return Buffer.from(`${position.createdAt.toISOString()}|${position.id}`).toString('base64url');
+  return `${position.createdAt.getTime()}.${position.id}`;
 }
 
 export function decodeCursor(cursor: string): Position {
-  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(iso ?? '');
-  if (!id || Number.isNaN(createdAt.getTime())) {
-    throw new SwitchboardError('VALIDATION_FAILED', 'The cursor is not one this API returned; pass `next_cursor` from the previous page unchanged.', {
-      field: 'cursor',
-    });
-  }
-  return { createdAt, id };
+  if (!keysetCursorPattern.test(cursor)) throw new SwitchboardError('VALIDATION_FAILED', cursorMessage, { field: 'cursor' });
+  const dot = cursor.indexOf('.');
+  return { createdAt: new Date(Number(cursor.slice(0, dot))), id: cursor.slice(dot + 1) };
+}
+
+export function encodeOffsetCursor(offset: number): string {
+  return String(offset);
+}
+
+/** The offset an offset cursor names; 0 without one. */
+export function decodeOffsetCursor(cursor: string | undefined): number {
+  if (!cursor) return 0;
+  if (!offsetCursorPattern.test(cursor)) throw new SwitchboardError('VALIDATION_FAILED', cursorMessage, { field: 'cursor' });
+  return Number(cursor);
 }
 
 /** Turns `limit + 1` fetched rows into a page and the cursor of the next one. */

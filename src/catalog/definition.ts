@@ -21,9 +21,10 @@ export const toolkitSlugSchema = z
 
 export const toolSlugSchema = z.string().regex(/^[A-Z][A-Z0-9_]{2,63}$/, 'upper-case TOOLKIT_ACTION, at most 64 characters (MCP tool-name limit)');
 
-const valueTemplateSchema: z.ZodType<unknown> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(valueTemplateSchema), z.record(z.string(), valueTemplateSchema)]),
-);
+// Recursive, so it needs a name of its own: the OpenAPI document refers to it as a component.
+const valueTemplateSchema: z.ZodType<unknown> = z
+  .lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(valueTemplateSchema), z.record(z.string(), valueTemplateSchema)]))
+  .meta({ id: 'ToolkitValueTemplate', description: 'A JSON value whose strings may hold `{arg}` / `$body…` templates.' });
 
 const jsonSchemaObject = z
   .record(z.string(), z.unknown())
@@ -43,9 +44,9 @@ export const requestMappingSchema = z
   .object({
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
     server: z.string().optional().describe('Name of a toolkit server to use instead of base_url.'),
-    path: z.string().startsWith('/').describe('Path below base_url. `{arg}` is one URL-encoded segment; `{+arg}` keeps slashes (file paths).'),
+    path: z.string().regex(/^\//, 'starts with /').describe('Path below base_url. `{arg}` is one URL-encoded segment; `{+arg}` keeps slashes (file paths).'),
     path_variants: z
-      .array(z.object({ when: z.array(z.string()).min(1), path: z.string().startsWith('/') }).strict())
+      .array(z.object({ when: z.array(z.string()).min(1), path: z.string().regex(/^\//, 'starts with /') }).strict())
       .optional()
       .describe('Alternative paths, the first whose `when` arguments are all present wins.'),
     query: z.record(z.string(), valueTemplateSchema).optional().describe('Arrays repeat the parameter.'),

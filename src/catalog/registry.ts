@@ -3,7 +3,7 @@ import type { ToolkitAuthFacts } from '../auth/index.js';
 import { type ChangeFeed, type Database, tables } from '../db/index.js';
 import { SwitchboardError } from '../errors.js';
 import { canonicalJson, storable } from '../json.js';
-import type { Page } from '../pagination.js';
+import { decodeOffsetCursor, encodeOffsetCursor, type Page } from '../pagination.js';
 import { type Principal, requireScope } from '../tenancy/index.js';
 import { type ToolDefinition, type ToolkitDefinition, toolkitDefinitionSchema } from './definition.js';
 import { presentTool, presentToolkit, type ToolkitView, type ToolView } from './views.js';
@@ -32,21 +32,10 @@ export interface ToolQuery {
   cursor?: string | undefined;
 }
 
-function offsetCursor(offset: number): string {
-  return Buffer.from(`o:${offset}`).toString('base64url');
-}
-
-function offsetOf(cursor: string | undefined): number {
-  if (!cursor) return 0;
-  const match = /^o:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new SwitchboardError('VALIDATION_FAILED', 'The cursor is not one this API returned; pass `next_cursor` unchanged.', { field: 'cursor' });
-  return Number(match[1]);
-}
-
 function paginate<T>(items: T[], limit: number, cursor: string | undefined): Page<T> {
-  const offset = offsetOf(cursor);
+  const offset = decodeOffsetCursor(cursor);
   const pageItems = items.slice(offset, offset + limit);
-  return { items: pageItems, next_cursor: offset + limit < items.length ? offsetCursor(offset + limit) : null };
+  return { items: pageItems, next_cursor: offset + limit < items.length ? encodeOffsetCursor(offset + limit) : null };
 }
 
 /**

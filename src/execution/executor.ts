@@ -9,7 +9,7 @@ import { createArgumentValidator } from './arguments.js';
 import { type AuditLog, argumentsDigest } from './audit.js';
 import { buildUpstreamRequest } from './build-request.js';
 import type { UpstreamResponse } from './http-call.js';
-import { decodeBody, mapResponse, upstreamError } from './response.js';
+import { decodeBody, mapResponse, upstreamError, upstreamRedirect } from './response.js';
 import { renderTemplate } from './template.js';
 
 export interface ExecuteRequest {
@@ -154,6 +154,7 @@ export function createExecutor(options: ExecutorOptions) {
           response = await call();
         }
         const host = upstreamRequest.url.host;
+        if (response.status >= 300 && response.status < 400) throw upstreamRedirect(response, upstreamRequest.url);
         const body = decodeBody(response, resolved.tool.response.binary, host);
         if (response.status >= 400) throw upstreamError(response, body, host);
         const scope = { body, args, status: response.status, headers: response.headers, size: response.body.length };

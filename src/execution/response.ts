@@ -80,6 +80,27 @@ export function upstreamError(response: UpstreamResponse, body: unknown, host: s
   });
 }
 
+/**
+ * A redirect that reached the executor (the outbound client does not follow it for this call) is
+ * not the tool's answer: it fails, naming the status and where it pointed, so that the toolkit's
+ * or the account's base URL can be corrected.
+ */
+export function upstreamRedirect(response: UpstreamResponse, requestUrl: URL): SwitchboardError {
+  const location = response.headers.location;
+  let target: string | undefined;
+  try {
+    target = location ? new URL(location, requestUrl).host : undefined;
+  } catch {
+    target = undefined;
+  }
+  const where = target ? ` to ${target}` : location ? ' to an unreadable Location' : ' without a Location';
+  return new SwitchboardError(
+    'UPSTREAM_ERROR',
+    `${requestUrl.host} answered ${response.status}, a redirect${where}; Switchboard does not follow it for a tool call. Check the base URL of the toolkit or the connected account.`,
+    { status: response.status, ...(target ? { location_host: target } : {}), attempts: response.attempts },
+  );
+}
+
 /** Shapes the decoded body into the tool's `data` with its output template. */
 export function mapResponse(
   mapping: ResponseMapping,

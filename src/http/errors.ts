@@ -14,7 +14,7 @@ export const errorResponseSchema = z
   })
   .meta({ id: 'Error', description: 'Every error response has this body; `code` is stable, `message` is for people.' });
 
-/** Response schemas for the error statuses any authenticated route can produce. */
+/** Response schemas for the error statuses any authenticated route can produce (503: the server is shutting down). */
 export const standardErrorResponses = {
   400: errorResponseSchema,
   401: errorResponseSchema,
@@ -24,6 +24,8 @@ export const standardErrorResponses = {
   413: errorResponseSchema,
   415: errorResponseSchema,
   429: errorResponseSchema,
+  500: errorResponseSchema,
+  503: errorResponseSchema,
 } as const;
 
 const fastifyCodeMap: Record<string, { code: ErrorCode; message: string }> = {

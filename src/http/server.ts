@@ -4,7 +4,6 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import type { AuthConfigService, ConnectedAccountService, ConnectLinkService, MasterKeyService } from '../auth/index.js';
 import type { Catalog } from '../catalog/index.js';
 import type { DatabaseHandle } from '../db/index.js';
-import { SwitchboardError } from '../errors.js';
 import type { AuditLog, Executor } from '../execution/index.js';
 import type { Importer } from '../importer/index.js';
 import type { LegacySseTransport, McpEndpoint } from '../mcp/index.js';
@@ -33,6 +32,7 @@ import { sessionRoutes } from './routes/sessions.js';
 import { toolkitImportRoutes } from './routes/toolkit-import.js';
 import { toolkitRoutes } from './routes/toolkits.js';
 import { toolRoutes } from './routes/tools.js';
+import { frameworkErrorHandler, routeTable, unroutedHandler } from './unrouted.js';
 
 export interface HttpServerOptions {
   database: DatabaseHandle;
@@ -60,12 +60,14 @@ export interface HttpServerOptions {
 
 /** Assembles the Fastify instance: hooks, error mapping, docs and the REST route groups. */
 export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const maxParamLength = 200;
   const app = Fastify({
     logger: loggerOptions(options.logLevel, options.logStream),
     bodyLimit: options.bodyLimit,
     genReqId: generateRequestId,
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
-    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    routerOptions: { maxParamLength, ignoreTrailingSlash: true },
+    frameworkErrors: frameworkErrorHandler(maxParamLength),
     return503OnClosing: true,
     // Open MCP notification streams must not hold a shutdown up.
     forceCloseConnections: true,
@@ -79,10 +81,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     else request.log.info({ code: mapped.code }, mapped.message);
     return reply.status(mapped.status).send(errorBody(mapped, request.id));
   });
-  app.setNotFoundHandler((request, reply) => {
-    const error = new SwitchboardError('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}; see /docs for the API.`);
-    return reply.status(404).send(errorBody(error, request.id));
-  });
+  app.setNotFoundHandler(unroutedHandler(routeTable(app)));
 
   await app.register(swagger, {
     openapi: {

@@ -27,6 +27,48 @@ function protocolError(error: unknown): Error {
   return error as Error;
 }
 
+interface SpecIssue {
+  path: PropertyKey[];
+  message: string;
+}
+
+/**
+ * The SDK checks a spec request's params against the protocol's schema before the handler runs,
+ * but reports a mismatch (a `cursor` that is no string) as a plain Error whose message is the
+ * schema library's issue list, which goes out as -32603 with that dump. It is the caller's
+ * mistake: -32602, naming the field.
+ */
+function invalidParams(method: string, error: unknown): ProtocolError | undefined {
+  if (!(error instanceof Error) || error instanceof ProtocolError || error instanceof SwitchboardError) return undefined;
+  let issues: unknown;
+  try {
+    issues = JSON.parse(error.message);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(issues) || issues.length === 0) return undefined;
+  const valid = issues.every((issue: Partial<SpecIssue>) => Array.isArray(issue?.path) && typeof issue.message === 'string');
+  if (!valid) return undefined;
+  const described = (issues as SpecIssue[]).map((issue) => ({ field: issue.path.map(String).join('.') || 'params', message: issue.message }));
+  const first = described[0]!;
+  const more = described.length > 1 ? ` (and ${described.length - 1} more)` : '';
+  return new ProtocolError(-32602, `Invalid params for ${method}: ${first.field}: ${first.message}${more}.`, { code: 'VALIDATION_FAILED', issues: described });
+}
+
+/** A Server whose spec-schema rejections of request params are -32602 errors (see `invalidParams`). */
+class SessionServer extends Server {
+  protected override _wrapHandler(method: string, handler: Parameters<Server['_wrapHandler']>[1]): ReturnType<Server['_wrapHandler']> {
+    const wrapped = super._wrapHandler(method, handler);
+    return async (request, ctx) => {
+      try {
+        return await wrapped(request, ctx);
+      } catch (error) {
+        throw invalidParams(method, error) ?? error;
+      }
+    };
+  }
+}
+
 export const serverInfo = { name: 'switchboard', title: 'Switchboard', version };
 
 const instructions =
@@ -37,7 +79,7 @@ const instructions =
  * tools are the router's for that session, so any instance of Switchboard can build it.
  */
 export function createSessionServer(router: Router, context: SessionContext): Server {
-  const server = new Server(serverInfo, { capabilities: { tools: { listChanged: true }, logging: {} }, instructions });
+  const server = new SessionServer(serverInfo, { capabilities: { tools: { listChanged: true }, logging: {} }, instructions });
   server.setRequestHandler('tools/list', async () => {
     try {
       // Tool input schemas are JSON Schema objects (the catalog checks `type: object`).

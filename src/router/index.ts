@@ -9,7 +9,7 @@ export {
   updateSessionSchema,
 } from './config.js';
 export type { MetaToolDialect, MetaToolDialects } from './dialect.js';
-export { type MetaToolDescriptor, type MetaToolName, maxParallelCalls, metaToolNames } from './meta-tools.js';
+export { type MetaToolDescriptor, type MetaToolName, maxParallelCalls, metaToolNames, searchToolsInput } from './meta-tools.js';
 export {
   createRouter,
   type ListedTool,

@@ -13,13 +13,24 @@ export type MetaToolName = (typeof metaToolNames)[number];
 
 export const maxParallelCalls = 50;
 
+/** A character that String.prototype.trim() keeps (its white space and line terminators spelled out). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: tab, line feed and the like are the white space meant
+const notOnlyWhiteSpace = /[^\u0009-\u000d\u0020\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+
 export const searchToolsInput = z
   .object({
     queries: z
       .array(
         z
           .object({
-            use_case: z.string().trim().min(1).max(1024).describe('One atomic task in plain English, e.g. "create a branch in a Bitbucket repository".'),
+            use_case: z
+              .string()
+              .trim()
+              .min(1)
+              .max(1024)
+              // Published so that the document says what trim() then min(1) mean: some character that is not white space.
+              .regex(notOnlyWhiteSpace, 'must hold more than white space')
+              .describe('One atomic task in plain English, e.g. "create a branch in a Bitbucket repository".'),
             known_fields: z.string().max(1024).optional().describe('Known values as key:value pairs, e.g. "workspace:acme, repo:widgets".'),
           })
           .strict(),

@@ -258,7 +258,23 @@ export function createRouter(options: RouterOptions) {
     };
   }
 
-  async function checkReferences(principal: Principal, config: SessionConfig): Promise<void> {
+  async function checkReferences(principal: Principal, config: SessionConfig, userId: string, before?: SessionConfig): Promise<void> {
+    // A pinned account must be the session user's own account of that toolkit; refused here, not
+    // only when a call runs. One answer for "missing" and "someone else's": it tells nobody which ids exist.
+    for (const [toolkit, accountId] of Object.entries(config.connected_accounts)) {
+      if (before?.connected_accounts[toolkit] === accountId) continue; // checked when it was pinned
+      const [row] = await db
+        .select({ userId: tables.connectedAccounts.userId, toolkit: tables.connectedAccounts.toolkit })
+        .from(tables.connectedAccounts)
+        .where(and(eq(tables.connectedAccounts.id, accountId), eq(tables.connectedAccounts.projectId, principal.projectId)));
+      if (!row || row.userId !== userId || row.toolkit !== toolkit) {
+        throw new SwitchboardError(
+          'VALIDATION_FAILED',
+          `connected_accounts.${toolkit}: ${accountId} is not a ${toolkit} account of user ${userId}; pin one of that user's own accounts (GET /v1/connected-accounts?user_id=…).`,
+          { field: `connected_accounts.${toolkit}`, connected_account_id: accountId },
+        );
+      }
+    }
     for (const [toolkit, authConfigId] of Object.entries(config.auth_configs)) {
       await catalog.findToolkit(principal.projectId, toolkit);
       const [row] = await db
@@ -550,7 +566,7 @@ export function createRouter(options: RouterOptions) {
       const { user_id: _user, expires_in: expiresIn, ...rest } = input;
       const config = normaliseConfig(rest);
       dialectOf(config);
-      await checkReferences(principal, config);
+      await checkReferences(principal, config, userId);
       const [row] = await db
         .insert(sessions)
         .values({
@@ -597,7 +613,7 @@ export function createRouter(options: RouterOptions) {
       }
       const config = normaliseConfig(input, row.config as SessionConfig);
       dialectOf(config);
-      await checkReferences(principal, config);
+      await checkReferences(principal, config, row.userId, row.config as SessionConfig);
       const [updated] = await db
         .update(sessions)
         .set({ config, version: sql`${sessions.version} + 1`, updatedAt: sql`now()` })

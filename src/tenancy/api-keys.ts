@@ -17,6 +17,13 @@ function notFound(id: string): SwitchboardError {
   return new SwitchboardError('NOT_FOUND', `API key ${id} was not found.`, { api_key_id: id });
 }
 
+/** Creating, renaming and revoking an admin key all take an admin key: a manage key may not touch one. */
+function requireAdminToTouchAdminKey(principal: Principal, targetScopes: readonly string[], action: 'create' | 'rename' | 'revoke'): void {
+  if (!targetScopes.includes('admin') || hasScope(principal, 'admin')) return;
+  const what = action === 'create' ? 'create another admin key' : `${action} an admin key`;
+  throw new SwitchboardError('FORBIDDEN', `Only an admin key can ${what}.`, { required_scope: 'admin' });
+}
+
 const unauthenticated = (message: string) => new SwitchboardError('UNAUTHENTICATED', message);
 
 export interface CreateApiKeyRequest {
@@ -101,9 +108,7 @@ export function createApiKeyService(db: Database, changes: ChangeFeed) {
       if (input.user_id !== undefined && input.scopes.some((scope) => scope !== 'tools:execute')) {
         throw new SwitchboardError('VALIDATION_FAILED', 'A key bound to an end user (user_id) can only hold the tools:execute scope.', { field: 'scopes' });
       }
-      if (input.scopes.includes('admin') && !hasScope(principal, 'admin')) {
-        throw new SwitchboardError('FORBIDDEN', 'Only an admin key can create another admin key.', { required_scope: 'admin' });
-      }
+      requireAdminToTouchAdminKey(principal, input.scopes, 'create');
       const expiresAt = input.expires_at ? new Date(input.expires_at) : null;
       if (expiresAt && expiresAt.getTime() <= Date.now()) {
         throw new SwitchboardError('VALIDATION_FAILED', 'expires_at must be in the future.', { field: 'expires_at' });
@@ -135,7 +140,8 @@ export function createApiKeyService(db: Database, changes: ChangeFeed) {
 
     async rename(principal: Principal, id: string, input: { name: string }): Promise<ApiKeyView> {
       requireScope(principal, 'manage');
-      await find(principal, id);
+      const existing = await find(principal, id);
+      requireAdminToTouchAdminKey(principal, existing.scopes, 'rename');
       const [row] = await db.update(apiKeys).set({ name: input.name }).where(eq(apiKeys.id, id)).returning();
       await changed(row!.prefix);
       return presentApiKey(row!);
@@ -145,9 +151,7 @@ export function createApiKeyService(db: Database, changes: ChangeFeed) {
     async revoke(principal: Principal, id: string): Promise<ApiKeyView> {
       requireScope(principal, 'manage');
       const existing = await find(principal, id);
-      if (existing.scopes.includes('admin') && !hasScope(principal, 'admin')) {
-        throw new SwitchboardError('FORBIDDEN', 'Only an admin key can revoke an admin key.', { required_scope: 'admin' });
-      }
+      requireAdminToTouchAdminKey(principal, existing.scopes, 'revoke');
       if (existing.revokedAt) return presentApiKey(existing);
       const revoked = await db.transaction(async (tx) => {
         if (existing.scopes.includes('admin')) {

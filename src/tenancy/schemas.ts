@@ -35,7 +35,10 @@ export const userIdSchema = z
   .string()
   .min(1)
   .max(256)
-  .regex(/^[^\p{Cc}]+$/u, 'no control characters')
+  // The C0 and C1 control characters spelled as a range, not \p{Cc}: the pattern is published in the
+  // OpenAPI document, and tools that read it (Schemathesis, code generators) do not all know \p{…}.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what this refuses
+  .regex(/^[^\u0000-\u001f\u007f-\u009f]+$/, 'no control characters')
   .describe('Your own identifier for the end user.');
 
 export const apiKeySchema = z

@@ -92,7 +92,7 @@ describe.skipIf(!testDatabaseAvailable())('catalog over REST', () => {
   it('refuses invalid definitions and clashes with built-ins, naming the problem', async () => {
     const invalid = await inject('POST', '/v1/toolkits', { ...custom, tools: [{ ...custom.tools[0], slug: 'NOTES_X' }] });
     expect(invalid.statusCode).toBe(400);
-    expect(invalid.json().error.details.issues[0].field).toBe('tools.0.slug');
+    expect(invalid.json().error.details.issues[0].field).toBe('body.tools.0.slug');
     const badPath = await inject('POST', '/v1/toolkits', { ...custom, tools: [{ ...custom.tools[1], request: { method: 'GET', path: '/x/{missing}' } }] });
     expect(badPath.json().error.message).toContain('{missing}');
     expect((await inject('POST', '/v1/toolkits', { ...notesToolkit })).statusCode).toBe(409);

@@ -139,6 +139,25 @@ describe.skipIf(!testDatabaseAvailable())('tool execution', () => {
     expect(response.json().error).toContain('Note 9 not found');
   });
 
+  it('reports an upstream redirect as an unsuccessful result naming the status and the Location host', async () => {
+    for (const [status, location] of [
+      [301, 'https://elsewhere.example/notes/9'],
+      [302, 'http://login.example/sso?next=/notes/9'],
+      [307, '/moved/notes/9'],
+    ] as const) {
+      upstream.next((_request, response) => {
+        response.writeHead(status, { location, 'content-type': 'text/html' });
+        response.end('<a href="elsewhere">moved</a>');
+      });
+      const response = await execute('NOTES_GET_NOTE', { note_id: 9 });
+      expect(response.statusCode).toBe(200);
+      const host = new URL(location, upstream.url).host;
+      expect(response.json(), `${status}`).toMatchObject({ successful: false, error_code: 'UPSTREAM_ERROR', error_details: { status, location_host: host } });
+      expect(response.json().error).toContain(`answered ${status}, a redirect to ${host}`);
+      expect(response.json().data).toBeNull();
+    }
+  });
+
   it('retries idempotent calls on 429/503 honouring Retry-After, but never retries a create', async () => {
     upstream.next(json(429, { message: 'slow down' }, { 'retry-after': '0' }), json(503, { message: 'busy' }), json(200, { id: 5 }));
     const retried = await execute('NOTES_GET_NOTE', { note_id: 5 });

@@ -16,11 +16,11 @@ export function runClientProgram(
   executable: string,
   args: string[],
   env: Record<string, string>,
-  options: { answers?: string[]; prompt?: string; timeoutMs?: number } = {},
+  options: { answers?: string[]; prompt?: string; timeoutMs?: number; cwd?: string } = {},
 ): Promise<ProgramRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(executable, args, {
-      cwd: repoRoot,
+      cwd: options.cwd ?? repoRoot,
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '/tmp',

@@ -92,6 +92,26 @@ describe.skipIf(!testDatabaseAvailable())('REST API: projects and API keys', () 
     expect((await call('GET', '/v1/projects')).statusCode).toBe(200);
   });
 
+  it('lets only an admin key create, rename or revoke an admin key', async () => {
+    const manager = (await call('POST', '/v1/api-keys', { body: { name: 'manager', scopes: ['manage'] } })).json();
+    const keys = (await call('GET', '/v1/api-keys')).json().items as { id: string; name: string; scopes: string[] }[];
+    const admin = keys.find((k) => k.scopes.includes('admin'))!;
+    const attempts = [
+      await call('POST', '/v1/api-keys', { key: manager.key, body: { name: 'x', scopes: ['admin'] } }),
+      await call('PATCH', `/v1/api-keys/${admin.id}`, { key: manager.key, body: { name: 'OLD - safe to revoke' } }),
+      await call('DELETE', `/v1/api-keys/${admin.id}`, { key: manager.key }),
+    ];
+    for (const response of attempts) {
+      expect(response.statusCode, response.body).toBe(403);
+      expect(response.json().error).toMatchObject({ code: 'FORBIDDEN', details: { required_scope: 'admin' } });
+    }
+    expect(attempts[1]!.json().error.message).toBe('Only an admin key can rename an admin key.');
+    expect((await call('GET', `/v1/api-keys/${admin.id}`)).json().name).toBe(admin.name);
+    // The manage key still renames keys that are not admin keys, its own included; the admin key renames itself.
+    expect((await call('PATCH', `/v1/api-keys/${manager.id}`, { key: manager.key, body: { name: 'manager 2' } })).statusCode).toBe(200);
+    expect((await call('PATCH', `/v1/api-keys/${admin.id}`, { body: { name: admin.name } })).statusCode).toBe(200);
+  });
+
   it('refuses expired keys and expiry dates in the past', async () => {
     const past = await call('POST', '/v1/api-keys', { body: { name: 'old', expires_at: '2001-01-01T00:00:00Z' } });
     expect(past.statusCode).toBe(400);

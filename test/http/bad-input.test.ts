@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +19,15 @@ describe.skipIf(!testDatabaseAvailable())('bad input gets documented 4xx errors 
 
   const cases: { name: string; request: () => InjectOptions; status: number; code: string }[] = [
     { name: 'unknown route', request: () => ({ method: 'GET', url: '/v1/nothing-here' }), status: 404, code: 'ROUTE_NOT_FOUND' },
-    { name: 'unknown method on a known path', request: () => ({ method: 'PUT', url: '/v1/projects' }), status: 404, code: 'ROUTE_NOT_FOUND' },
+    { name: 'unknown method on a known path', request: () => ({ method: 'PUT', url: '/v1/projects' }), status: 405, code: 'METHOD_NOT_ALLOWED' },
+    { name: 'TRACE on a known path', request: () => ({ method: 'TRACE' as 'GET', url: '/v1/projects/proj_x' }), status: 405, code: 'METHOD_NOT_ALLOWED' },
+    {
+      name: 'a path parameter over 200 characters, before authentication',
+      request: () => ({ method: 'GET', url: `/v1/api-keys/${'a'.repeat(201)}` }),
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    },
+    { name: 'a URL that does not decode', request: () => ({ method: 'GET', url: '/v1/projects/%E0%A4%A' }), status: 400, code: 'VALIDATION_FAILED' },
     { name: 'missing key', request: () => ({ method: 'GET', url: '/v1/projects' }), status: 401, code: 'UNAUTHENTICATED' },
     {
       name: 'malformed key',
@@ -97,6 +106,27 @@ describe.skipIf(!testDatabaseAvailable())('bad input gets documented 4xx errors 
       expect(response.json().error.code).toBe(code);
     });
   }
+
+  it('answers a method a path does not serve with 405 and an Allow header naming those it does, over a real socket too', async () => {
+    const put = await inject({ method: 'PUT', url: '/v1/api-keys/key_x/', headers: { 'x-api-key': t.adminKey } });
+    expect(put.statusCode).toBe(405);
+    expect(put.headers.allow).toBe('DELETE, GET, HEAD, PATCH');
+    expect(put.json().error).toMatchObject({ code: 'METHOD_NOT_ALLOWED', details: { method: 'PUT', allowed: ['DELETE', 'GET', 'HEAD', 'PATCH'] } });
+    const url = await t.server.listen();
+    const trace = await new Promise<{ status: number; allow: unknown; body: string }>((resolve, reject) => {
+      const sent = httpRequest(`${url}/v1/projects`, { method: 'TRACE' }, (response) => {
+        let body = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => {
+          body += chunk;
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, allow: response.headers.allow, body }));
+      });
+      sent.on('error', reject).end();
+    });
+    expect(trace.status).toBe(405);
+    expect(trace.allow).toBe('GET, HEAD, POST');
+    expect(JSON.parse(trace.body)).toMatchObject(errorShape);
+  });
 
   it('names the offending field in validation errors', async () => {
     const response = await inject({ method: 'POST', url: '/v1/api-keys', headers: { 'x-api-key': t.adminKey }, payload: { name: 42 } });

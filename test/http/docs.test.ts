@@ -23,6 +23,46 @@ describe.skipIf(!testDatabaseAvailable())('/docs', () => {
     expect(openapiJson.json().openapi).toBe('3.1.0');
   });
 
+  it('is a document tools can read: every $ref resolves, patterns use no \\p{…} classes, formats are standard ones', async () => {
+    const document = (await t.server.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const text = JSON.stringify(document);
+    const refs = new Set([...text.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((match) => match[1]!));
+    expect(refs.size).toBeGreaterThan(0);
+    for (const name of refs) expect(document.components.schemas, name).toHaveProperty([name]);
+    const patterns = [...text.matchAll(/"pattern":("(?:[^"\\]|\\.)*")/g)].map((match) => JSON.parse(match[1]!) as string);
+    expect(patterns.filter((pattern) => pattern.includes('\\p{'))).toEqual([]);
+    const formats = new Set([...text.matchAll(/"format":"([^"]+)"/g)].map((match) => match[1]!));
+    const standard = [
+      'date-time',
+      'date',
+      'time',
+      'email',
+      'uri',
+      'url',
+      'uuid',
+      'int32',
+      'int64',
+      'double',
+      'float',
+      'binary',
+      'byte',
+      'password',
+      'hostname',
+      'ipv4',
+      'ipv6',
+    ];
+    expect([...formats].filter((format) => !standard.includes(format))).toEqual([]);
+    // Cursors are documented exactly: a cursor the pattern allows is one the server pages from.
+    const listKeys = document.paths['/v1/api-keys'].get.parameters.find((parameter: { name: string }) => parameter.name === 'cursor');
+    expect(listKeys.schema.pattern).toBe('^[0-9]{1,13}\\.[0-9A-Za-z_]{1,64}$');
+    const page = await t.server.app.inject({ method: 'GET', url: '/v1/api-keys?limit=1&cursor=0.key_0', headers: { 'x-api-key': t.adminKey } });
+    expect(page.statusCode).toBe(200);
+    // The largest time the pattern allows (year 2286) still pages, it does not fail in the database.
+    const far = await t.server.app.inject({ method: 'GET', url: '/v1/api-keys?cursor=9999999999999.key_0', headers: { 'x-api-key': t.adminKey } });
+    expect(far.statusCode, far.body).toBe(200);
+    expect(Object.keys(document.paths['/v1/api-keys/{id}'].patch.responses)).toEqual(expect.arrayContaining(['200', '400', '403', '500']));
+  });
+
   it('sends browsers to the interactive reference', async () => {
     const redirect = await t.server.app.inject({ method: 'GET', url: '/docs', headers: { accept: 'text/html,application/xhtml+xml' } });
     expect(redirect.statusCode).toBe(302);

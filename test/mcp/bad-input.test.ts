@@ -103,6 +103,20 @@ describe.skipIf(!testDatabaseAvailable())('MCP endpoint bad input', () => {
     expect(wrongType.status).toBe(415);
   });
 
+  it('answers tools/list with a cursor that is not a string with -32602 naming the parameter, no internal dump', async () => {
+    for (const cursor of [{}, 7, ['a']]) {
+      const answer = await bodyOf(await post(sessionUrl, { jsonrpc: '2.0', id: 3, method: 'tools/list', params: { cursor } }));
+      expect(answer.error, JSON.stringify(answer)).toMatchObject({
+        code: -32602,
+        message: expect.stringContaining('cursor'),
+        data: { code: 'VALIDATION_FAILED' },
+      });
+      expect(JSON.stringify(answer)).not.toMatch(/"expected"|ZodError|stack/);
+    }
+    const listed = await bodyOf(await post(sessionUrl, { jsonrpc: '2.0', id: 4, method: 'tools/list', params: { cursor: 'anything' } }));
+    expect(listed.result.tools).toHaveLength(5);
+  });
+
   it('reports invalid tool arguments and a 51-call multi-execute as tool errors the model can correct', async () => {
     const invalid = await bodyOf(await call('search_tools', { queries: 'not a list' }));
     expect(invalid.result.isError).toBe(true);

@@ -8,6 +8,10 @@ const initialize = {
   method: 'initialize',
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'terminator', version: '1' } },
 };
+interface JsonRpcError {
+  error: { code: number; message: string };
+}
+
 const toolsList = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
 
 /** A DELETE of a 2025-era `Mcp-Session-Id` ends the session: its open GET stream and any further access without a new initialize. */
@@ -64,11 +68,11 @@ describe.skipIf(!testDatabaseAvailable())('MCP session termination', () => {
 
     const withDeletedId = await post(toolsList, { 'mcp-session-id': id });
     expect(withDeletedId.status).toBe(404);
-    expect((await withDeletedId.json()).error.code).toBe(-32001);
+    expect(((await withDeletedId.json()) as JsonRpcError).error.code).toBe(-32001);
 
     const withoutId = await post(toolsList);
     expect(withoutId.status).toBe(400);
-    const refusal = await withoutId.json();
+    const refusal = (await withoutId.json()) as JsonRpcError;
     expect(refusal.error.code).toBe(-32600);
     expect(refusal.error.message).toContain('Mcp-Session-Id');
 

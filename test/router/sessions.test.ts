@@ -46,6 +46,37 @@ describe.skipIf(!testDatabaseAvailable())('tool-router sessions', () => {
     expect((await api('GET', `/v1/sessions/${session.session_id}`)).statusCode).toBe(404);
   });
 
+  it("refuses to pin another user's account, a missing one or one of another toolkit, at create and at update", async () => {
+    const account = async (user: string) => {
+      const created = await api('POST', '/v1/connected-accounts', {
+        user_id: user,
+        toolkit: 'backendless',
+        credentials: { app_id: '3f0c5c4e-0000-4000-8000-000000000001', rest_api_key: 'backendless-key-123' },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      return created.json().id as string;
+    };
+    const mallory = await account('mallory-pin');
+    const victim = await account('victim-pin');
+    const refusals = [
+      await api('POST', '/v1/sessions', { user_id: 'mallory-pin', connected_accounts: { backendless: victim } }),
+      await api('POST', '/v1/sessions', { user_id: 'mallory-pin', connected_accounts: { backendless: 'ca_doesnotexist000000' } }),
+      await api('POST', '/v1/sessions', { user_id: 'mallory-pin', toolkits: ['bitbucket'], connected_accounts: { bitbucket: mallory } }),
+    ];
+    for (const refused of refusals) {
+      expect(refused.statusCode, refused.body).toBe(400);
+      expect(refused.json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: expect.stringMatching(/^connected_accounts\./) } });
+    }
+    expect(refusals[0]!.json().error.message).toContain(`${victim} is not a backendless account of user mallory-pin`);
+
+    const session = await create({ user_id: 'mallory-pin', connected_accounts: { backendless: mallory } });
+    const patched = await api('PATCH', `/v1/sessions/${session.session_id}`, { connected_accounts: { backendless: victim } });
+    expect(patched.statusCode, patched.body).toBe(400);
+    expect(patched.json().error.details).toMatchObject({ field: 'connected_accounts.backendless', connected_account_id: victim });
+    expect((await api('GET', `/v1/sessions/${session.session_id}`)).json().config.connected_accounts).toEqual({ backendless: mallory });
+    expect((await api('PATCH', `/v1/sessions/${session.session_id}`, { read_only: true })).statusCode).toBe(200);
+  });
+
   it('enforces the policy on listing, search, schemas, execution and links', async () => {
     const session = await create({
       user_id: 'grace',

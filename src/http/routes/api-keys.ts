@@ -45,7 +45,13 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<{ tenancy: TenancyService }> = 
   app.patch(
     '/:id',
     {
-      schema: { tags, summary: 'Rename an API key', params: idParams, body: updateApiKeySchema, response: { 200: apiKeySchema, ...standardErrorResponses } },
+      schema: {
+        tags,
+        summary: 'Rename an API key (an admin key only with an admin key)',
+        params: idParams,
+        body: updateApiKeySchema,
+        response: { 200: apiKeySchema, ...standardErrorResponses },
+      },
     },
     async (request) => tenancy.apiKeys.rename(principalOf(request), request.params.id, request.body),
   );

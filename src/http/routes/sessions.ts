@@ -5,7 +5,7 @@ import { connectLinkSchema } from '../../auth/index.js';
 import { SwitchboardError } from '../../errors.js';
 import { callerErrorCodes } from '../../execution/index.js';
 import { pageQuerySchema } from '../../pagination.js';
-import { createSessionSchema, type Router, type SessionView, sessionConfigSchema, updateSessionSchema } from '../../router/index.js';
+import { createSessionSchema, type Router, type SessionView, searchToolsInput, sessionConfigSchema, updateSessionSchema } from '../../router/index.js';
 import { standardErrorResponses } from '../errors.js';
 import { presentedApiKey, principalOf } from '../plugins/authenticate.js';
 import { executionResultSchema } from './tools.js';
@@ -33,12 +33,17 @@ const sessionSchema = z
 
 const searchBodySchema = z
   .object({
-    queries: z.array(z.object({ use_case: z.string(), known_fields: z.string().optional() })).optional(),
-    query: z.string().max(1024).optional().describe('Shorthand for one query.'),
-    toolkits: z.array(z.string()).optional(),
-    limit: z.number().int().optional(),
+    queries: searchToolsInput.shape.queries.optional(),
+    query: z.string().trim().min(1).max(1024).optional().describe('Shorthand for one query.'),
+    toolkits: searchToolsInput.shape.toolkits,
+    limit: z.number().int().min(1).max(20).optional().describe('Tools per query (default 5).'),
   })
-  .strict();
+  .strict()
+  .refine((body) => body.queries !== undefined || body.query !== undefined, {
+    message: 'send "queries" (a list of {use_case}) or "query" (one use case)',
+    path: ['queries'],
+  })
+  .meta({ anyOf: [{ required: ['queries'] }, { required: ['query'] }] });
 
 /** @param toolsChanged told when a change altered a session's tool list (2026-era listen streams hear of it). */
 export const sessionRoutes: FastifyPluginAsyncZod<{ router: Router; toolsChanged: () => void }> = async (app, { router, toolsChanged }) => {

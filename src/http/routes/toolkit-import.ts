@@ -21,7 +21,13 @@ const importBodySchema = z
       .describe("Keep only the description's schemes of this type, or use these auth schemes (the toolkit format)."),
     base_url: z.string().min(1).max(2048).optional().describe('Base URL instead of servers[0].url.'),
   })
-  .strict();
+  .strict()
+  // Checked here, not only by the importer, so that the document says it: exactly one of the two.
+  .refine((body) => (body.spec === undefined) !== (body.url === undefined), {
+    message: 'send either "spec" (the description, as an object or JSON/YAML text) or "url", not both',
+    path: ['spec'],
+  })
+  .meta({ oneOf: [{ required: ['spec'] }, { required: ['url'] }] });
 
 const summarySchema = z.object({
   operations: z.number().int(),

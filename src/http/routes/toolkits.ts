@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { type Catalog, toolkitViewSchema, toolViewSchema } from '../../catalog/index.js';
-import { pageQuerySchema, pageSchema } from '../../pagination.js';
+import { type Catalog, toolkitDefinitionSchema, toolkitViewSchema, toolViewSchema } from '../../catalog/index.js';
+import { offsetPageQuerySchema, pageSchema } from '../../pagination.js';
 import { standardErrorResponses } from '../errors.js';
 import { principalOf } from '../plugins/authenticate.js';
 
@@ -16,7 +16,7 @@ export const toolkitRoutes: FastifyPluginAsyncZod<{ catalog: Catalog }> = async 
       schema: {
         tags,
         summary: "List toolkits: built-in and this project's own",
-        querystring: pageQuerySchema,
+        querystring: offsetPageQuerySchema,
         response: { 200: pageSchema(toolkitViewSchema), ...standardErrorResponses },
       },
     },
@@ -42,7 +42,8 @@ export const toolkitRoutes: FastifyPluginAsyncZod<{ catalog: Catalog }> = async 
       schema: {
         tags,
         summary: 'Create or update a project toolkit from a definition (the format of schemas/toolkit.schema.json)',
-        body: z.record(z.string(), z.unknown()),
+        // The definition's own schema: the document shows what a valid body is, and the route refuses the rest.
+        body: toolkitDefinitionSchema,
         response: { 200: toolkitViewSchema, ...standardErrorResponses },
       },
     },

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { type Catalog, toolViewSchema } from '../../catalog/index.js';
 import { SwitchboardError } from '../../errors.js';
 import { callerErrorCodes, type Executor } from '../../execution/index.js';
-import { pageQuerySchema, pageSchema } from '../../pagination.js';
+import { offsetPageQuerySchema, pageSchema } from '../../pagination.js';
 import { userIdSchema } from '../../tenancy/index.js';
 import { standardErrorResponses } from '../errors.js';
 import { principalOf } from '../plugins/authenticate.js';
@@ -40,7 +40,7 @@ export const toolRoutes: FastifyPluginAsyncZod<{ catalog: Catalog; executor: Exe
       schema: {
         tags,
         summary: 'List tools, filtered by toolkit, words (q) and tags',
-        querystring: pageQuerySchema.extend({
+        querystring: offsetPageQuerySchema.extend({
           toolkit: z.string().max(64).optional(),
           q: z.string().max(500).optional(),
           tags: z.string().max(500).optional().describe('Comma-separated; a tool must carry all of them.'),
