@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
@@ -57,6 +58,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 90_000,
     pool: 'forks',
+    // vitest's default, one worker fewer than CPUs, is a single worker on a 2-core machine. Most of
+    // a file's time is spent waiting for a child process (CLI, Python, Codex, Chromium) or a socket,
+    // so a second file in parallel uses the core the first one leaves idle.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // `test-artifacts/vitest.json` is what .ci/run's closing line reads; the timing reporter prints
     // the wall time and the 20 slowest files after the summary.
     reporters: ['default', './test/timing-reporter.ts', ['json', { outputFile: 'test-artifacts/vitest.json' }]],
