@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { embeddedOnly } from '../vitest.config.js';
 
 const srcDir = resolve(import.meta.dirname, '..', 'src');
 
@@ -90,5 +91,28 @@ describe('module boundaries', () => {
       }
     }
     expect(violations).toEqual([]);
+  });
+});
+
+describe('which database each test file runs on (vitest.config.ts)', () => {
+  const repoRoot = resolve(import.meta.dirname, '..');
+  const testFiles = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return testFiles(path);
+      return path.endsWith('.test.ts') ? [relative(repoRoot, path)] : [];
+    });
+  const listed = testFiles(join(repoRoot, 'test')).filter((file) =>
+    embeddedOnly.some((entry) => (entry.endsWith('/') ? file.startsWith(entry) : file === entry)),
+  );
+
+  it('lists only files and folders that exist', () => {
+    const stale = embeddedOnly.filter((entry) => !existsSync(join(repoRoot, entry)) || entry.endsWith('/') !== statSync(join(repoRoot, entry)).isDirectory());
+    expect(stale).toEqual([]);
+  });
+
+  it('runs no file with PostgreSQL-only tests on the embedded database only', () => {
+    const postgresOnly = /testDatabaseKind\(\)\s*[!=]==\s*'postgres'|\bisPostgres\b|runIf\([^)]*postgres/i;
+    expect(listed.filter((file) => postgresOnly.test(readFileSync(join(repoRoot, file), 'utf8')))).toEqual([]);
   });
 });

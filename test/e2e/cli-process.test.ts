@@ -307,7 +307,8 @@ describe.skipIf(!testDatabaseAvailable())(`switchboard processes (${kind} databa
   );
 });
 
-describe('switchboard --help', () => {
+// Each case spawns its own process in its own sandbox, so they run side by side.
+describe.concurrent('switchboard --help', () => {
   it.each([
     { name: 'switchboard', args: [], usage: 'Usage: switchboard [options] [command]', mentions: ['serve', 'init', 'keys'] },
     { name: 'switchboard serve', args: ['serve'], usage: 'Usage: switchboard serve [options]', mentions: ['--port', '--host', '--data-dir'] },

@@ -115,12 +115,12 @@ describe.skipIf(!testDatabaseAvailable())(`switchboard connect: stdio bridge (${
   it('bridges to an existing session (--session, or its URL as --endpoint) and passes JSON-RPC errors through', async () => {
     const created = await api('POST', '/v1/sessions', { user_id: 'desk-bob', toolkits: ['bitbucket'] });
     await connectAccount('desk-bob');
-    for (const args of [
+    const bridged = [
       ['--api-key', t.adminKey, '--endpoint', baseUrl, '--session', created.session_id],
       ['--api-key', t.adminKey, '--endpoint', created.mcp.url],
       // The session's token URL alone: no key on the command line at all.
       ['--endpoint', created.mcp.token_url],
-    ]) {
+    ].map(async (args) => {
       const { client, errors, stderr } = await bridge(args);
       expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(metaTools);
       expect((await currentUser(client)).response).toMatchObject({ successful: true, data: { display_name: 'Dev Example' } });
@@ -135,25 +135,27 @@ describe.skipIf(!testDatabaseAvailable())(`switchboard connect: stdio bridge (${
       expect(dataOf(invalid)).toMatchObject({ successful: false, error_code: 'VALIDATION_FAILED' });
       expect(errors).toEqual([]);
       expect(stderr()).not.toContain(new URL(created.mcp.token_url).searchParams.get('token'));
-    }
+    });
+    await Promise.all(bridged);
   });
 
   it('bridges to the universal /mcp for --user (x-user-id) and for a key bound to a user; --toolkits uses the key’s user', async () => {
     await connectAccount('desk-carol');
-    const universal = await bridge(['--api-key', t.adminKey, '--endpoint', baseUrl, '--user', 'desk-carol']);
+    const bound = await api('POST', '/v1/api-keys', { name: 'carol desktop', scopes: ['tools:execute'], user_id: 'desk-carol' });
+    // Four independent bridge processes, started together.
+    const [universal, stranger, byKey, withSession] = await Promise.all([
+      bridge(['--api-key', t.adminKey, '--endpoint', baseUrl, '--user', 'desk-carol']),
+      // Another user, with no account: the same bridge without x-user-id would act for nobody.
+      bridge(['--api-key', t.adminKey, '--endpoint', baseUrl, '--user', 'desk-nobody']),
+      // The key from the environment, as a config with "env" would pass it.
+      bridge(['--endpoint', baseUrl], { SWITCHBOARD_API_KEY: bound.key }),
+      bridge(['--toolkits', 'bitbucket'], { SWITCHBOARD_API_KEY: bound.key, SWITCHBOARD_URL: baseUrl }),
+    ]);
     expect((await universal.client.listTools()).tools.map((tool) => tool.name)).toEqual(metaTools);
     expect((await currentUser(universal.client)).response).toMatchObject({ successful: true, data: { display_name: 'Dev Example' } });
     expect(universal.stderr()).toContain(`relaying stdio to ${baseUrl}/mcp (the universal endpoint (user desk-carol))`);
-
-    // Another user, with no account: the same bridge without x-user-id would act for nobody.
-    const stranger = await bridge(['--api-key', t.adminKey, '--endpoint', baseUrl, '--user', 'desk-nobody']);
     expect((await currentUser(stranger.client)).error).toContain('POST /v1/connect-links');
-
-    const bound = await api('POST', '/v1/api-keys', { name: 'carol desktop', scopes: ['tools:execute'], user_id: 'desk-carol' });
-    // The key from the environment, as a config with "env" would pass it.
-    const byKey = await bridge(['--endpoint', baseUrl], { SWITCHBOARD_API_KEY: bound.key });
     expect((await currentUser(byKey.client)).response).toMatchObject({ successful: true });
-    const withSession = await bridge(['--toolkits', 'bitbucket'], { SWITCHBOARD_API_KEY: bound.key, SWITCHBOARD_URL: baseUrl });
     expect((await currentUser(withSession.client)).response).toMatchObject({ successful: true });
     expect((await api('GET', '/v1/sessions?user_id=desk-carol')).items).toHaveLength(1);
   });
@@ -244,53 +246,63 @@ describe.skipIf(!testDatabaseAvailable())(`switchboard connect: stdio bridge (${
 
     it('a wrong key, for the universal endpoint, a session and a new session', async () => {
       const created = await api('POST', '/v1/sessions', { user_id: 'desk-frank', toolkits: ['bitbucket'] });
-      for (const args of [
+      const tokenUrl = new URL(created.mcp.token_url);
+      tokenUrl.searchParams.set('token', 'forged');
+      const wrongKeys = [
         ['--endpoint', baseUrl, '--user', 'desk-frank'],
         ['--endpoint', baseUrl, '--session', created.session_id],
         ['--endpoint', baseUrl, '--toolkits', 'bitbucket', '--user', 'desk-frank'],
-      ]) {
-        for (const key of [wellFormedWrongKey, 'not-a-key']) {
-          const stderr = await fails(['--api-key', key, ...args]);
-          expect(stderr).toContain(`switchboard: Switchboard at ${baseUrl} refused the API key:`);
-          expect(stderr).toContain('--api-key');
-          expect(stderr).not.toContain(key);
-        }
+      ].flatMap((args) => [wellFormedWrongKey, 'not-a-key'].map((key) => ({ key, args })));
+      // Independent processes: started together, checked one by one.
+      const [noKey, forged, ...refused] = await Promise.all([
+        fails(['--endpoint', baseUrl]),
+        fails(['--endpoint', tokenUrl.href]),
+        ...wrongKeys.map(({ key, args }) => fails(['--api-key', key, ...args])),
+      ]);
+      for (const [index, stderr] of refused.entries()) {
+        expect(stderr).toContain(`switchboard: Switchboard at ${baseUrl} refused the API key:`);
+        expect(stderr).toContain('--api-key');
+        expect(stderr).not.toContain(wrongKeys[index]!.key);
       }
-      expect(await fails(['--endpoint', baseUrl])).toContain('No API key: pass --api-key');
-      const tokenUrl = new URL(created.mcp.token_url);
-      tokenUrl.searchParams.set('token', 'forged');
-      expect(await fails(['--endpoint', tokenUrl.href])).toContain(`Switchboard at ${baseUrl} refused the session token: The session token is not valid`);
+      expect(noKey).toContain('No API key: pass --api-key');
+      expect(forged).toContain(`Switchboard at ${baseUrl} refused the session token: The session token is not valid`);
     });
 
     it('an unknown session', async () => {
       const unknown = 'trs_AAAAAAAAAAAAAAAAAAAA';
-      for (const args of [
-        ['--endpoint', baseUrl, '--session', unknown],
-        ['--endpoint', `${baseUrl}/mcp/${unknown}`],
-      ]) {
-        expect(await fails(['--api-key', t.adminKey, ...args])).toContain(`switchboard: Session ${unknown} was not found.`);
-      }
-      expect(await fails(['--api-key', t.adminKey, '--endpoint', baseUrl, '--session', 'sess-1'])).toContain('--session takes a session id like trs_');
-      expect(await fails(['--api-key', t.adminKey, '--endpoint', baseUrl, '--session', unknown, '--toolkits', 'bitbucket'])).toContain('cannot be combined');
-      expect(await fails(['--api-key', t.adminKey, '--endpoint', baseUrl, '--session', unknown, '--user', 'u'])).toContain('drop --user');
+      const [bySession, byUrl, malformed, withToolkits, withUser] = await Promise.all([
+        fails(['--api-key', t.adminKey, '--endpoint', baseUrl, '--session', unknown]),
+        fails(['--api-key', t.adminKey, '--endpoint', `${baseUrl}/mcp/${unknown}`]),
+        fails(['--api-key', t.adminKey, '--endpoint', baseUrl, '--session', 'sess-1']),
+        fails(['--api-key', t.adminKey, '--endpoint', baseUrl, '--session', unknown, '--toolkits', 'bitbucket']),
+        fails(['--api-key', t.adminKey, '--endpoint', baseUrl, '--session', unknown, '--user', 'u']),
+      ]);
+      expect(bySession).toContain(`switchboard: Session ${unknown} was not found.`);
+      expect(byUrl).toContain(`switchboard: Session ${unknown} was not found.`);
+      expect(malformed).toContain('--session takes a session id like trs_');
+      expect(withToolkits).toContain('cannot be combined');
+      expect(withUser).toContain('drop --user');
     });
 
     it('an unreachable endpoint, a URL that is not one, and a missing user', async () => {
       const port = await freePort();
-      expect(await fails(['--api-key', t.adminKey, '--endpoint', `http://127.0.0.1:${port}`])).toContain(
-        `switchboard: Cannot reach Switchboard at http://127.0.0.1:${port} (connection refused)`,
-      );
-      expect(await fails(['--api-key', t.adminKey, '--toolkits', 'bitbucket', '--user', 'u'], { SWITCHBOARD_URL: `http://127.0.0.1:${port}` })).toContain(
-        `Cannot reach Switchboard at http://127.0.0.1:${port} (connection refused)`,
-      );
-      expect(await fails(['--api-key', t.adminKey])).toContain('No endpoint: pass --endpoint');
-      expect(await fails(['--api-key', t.adminKey, '--endpoint', 'switchboard.example.com'])).toContain('is not a URL');
+      const [unreachable, unreachableUrl, noEndpoint, notUrl, noUser, noUserToolkits, unknownToolkit] = await Promise.all([
+        fails(['--api-key', t.adminKey, '--endpoint', `http://127.0.0.1:${port}`]),
+        fails(['--api-key', t.adminKey, '--toolkits', 'bitbucket', '--user', 'u'], { SWITCHBOARD_URL: `http://127.0.0.1:${port}` }),
+        fails(['--api-key', t.adminKey]),
+        fails(['--api-key', t.adminKey, '--endpoint', 'switchboard.example.com']),
+        fails(['--api-key', t.adminKey, '--endpoint', baseUrl]),
+        fails(['--api-key', t.adminKey, '--endpoint', baseUrl, '--toolkits', 'bitbucket']),
+        fails(['--api-key', t.adminKey, '--endpoint', baseUrl, '--toolkits', 'no_such_kit', '--user', 'u']),
+      ]);
+      expect(unreachable).toContain(`switchboard: Cannot reach Switchboard at http://127.0.0.1:${port} (connection refused)`);
+      expect(unreachableUrl).toContain(`Cannot reach Switchboard at http://127.0.0.1:${port} (connection refused)`);
+      expect(noEndpoint).toContain('No endpoint: pass --endpoint');
+      expect(notUrl).toContain('is not a URL');
       // A project key names no user: the bridge says which flag to add.
-      expect(await fails(['--api-key', t.adminKey, '--endpoint', baseUrl])).toContain('pass --user <id>');
-      expect(await fails(['--api-key', t.adminKey, '--endpoint', baseUrl, '--toolkits', 'bitbucket'])).toContain('pass --user <id>');
-      expect(await fails(['--api-key', t.adminKey, '--endpoint', baseUrl, '--toolkits', 'no_such_kit', '--user', 'u'])).toMatch(
-        new RegExp(`^switchboard: Switchboard at ${baseUrl} refused the new session: .*no_such_kit`),
-      );
+      expect(noUser).toContain('pass --user <id>');
+      expect(noUserToolkits).toContain('pass --user <id>');
+      expect(unknownToolkit).toMatch(new RegExp(`^switchboard: Switchboard at ${baseUrl} refused the new session: .*no_such_kit`));
     });
   });
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { repoRoot } from '../helpers/process.js';
 import { startTestServer, type TestServer, testDatabaseAvailable } from '../helpers/server.js';
 
@@ -59,9 +59,10 @@ describe.skipIf(!testDatabaseAvailable())('MCP conformance suite', () => {
     rmSync(outputDir, { recursive: true, force: true });
   });
 
+  // One process per scenario, each writing to its own folder: they run side by side.
   for (const scenario of scenarios) {
-    it(`passes ${scenario}`, async () => {
-      const outcome = await conformance(tokenUrl, scenario, outputDir);
+    it.concurrent(`passes ${scenario}`, async ({ expect }) => {
+      const outcome = await conformance(tokenUrl, scenario, join(outputDir, scenario));
       expect(outcome.failed, outcome.output).toBe(0);
       expect(outcome.passed, outcome.output).toBeGreaterThan(0);
       expect(outcome.warnings, outcome.output).toBe(0);
