@@ -309,7 +309,8 @@ export function createRouter(options: RouterOptions) {
 
   async function findRow(principal: Principal, id: string): Promise<SessionRow> {
     const row = await sessionById(id);
-    if (!row || row.projectId !== principal.projectId || !seesUser(principal, row.userId)) throw new SwitchboardError('NOT_FOUND', `Session ${id} was not found.`, { session_id: id });
+    if (!row || row.projectId !== principal.projectId || !seesUser(principal, row.userId))
+      throw new SwitchboardError('NOT_FOUND', `Session ${id} was not found.`, { session_id: id });
     if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) {
       throw new SwitchboardError('NOT_FOUND', `Session ${id} expired at ${row.expiresAt.toISOString()}; create a new one.`, { session_id: id, expired: true });
     }

@@ -52,9 +52,6 @@ describe.skipIf(!python || !testDatabaseAvailable() || testDatabaseKind() !== 'e
         '20261202',
         '--workers',
         '1',
-        // NUL bytes in strings are handled on another branch (a hook of their own); drop this once it is merged.
-        '--generation-allow-x00',
-        'false',
         '--generation-database',
         'none',
         '--no-color',

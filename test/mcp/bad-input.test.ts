@@ -39,7 +39,12 @@ describe.skipIf(!testDatabaseAvailable())('MCP endpoint bad input', () => {
     const initialized = await fetch(sessionUrl, {
       method: 'POST',
       headers: { ...legacyHeaders, 'x-api-key': t.adminKey },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      }),
     });
     transportId = initialized.headers.get('mcp-session-id')!;
     await initialized.text();
