@@ -1,8 +1,9 @@
 import { createMcpHandler, isLegacyRequest, type ServerEventBus } from '@modelcontextprotocol/server';
 import type { Router, SessionContext } from '../router/index.js';
 import type { TenancyService } from '../tenancy/index.js';
+import { answerDirectly, directRequest } from './fast-path.js';
 import { authorizedContext, type McpHttpRequest } from './request-auth.js';
-import { createSessionServer } from './server.js';
+import { createSessionServer, sessionToolHandlers } from './server.js';
 import { refusedMessageText, refusedRequestText } from './text-hygiene.js';
 import type { TransportSessionRow, TransportSessionStore } from './transport-sessions.js';
 
@@ -150,12 +151,14 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
   return {
     /** Serves one HTTP request to `/mcp/{sessionId}` (or `/mcp` when `sessionId` is undefined). */
     async handle(request: McpHttpRequest, sessionId: string | undefined): Promise<Response> {
-      const webRequest = new Request(request.url, {
-        method: request.method,
-        headers: request.headers,
-        ...(request.body !== undefined && request.method !== 'GET' && request.method !== 'HEAD' ? { body: request.body } : {}),
-        ...(request.signal ? { signal: request.signal } : {}),
-      });
+      // Built only for the SDK: the direct answers and refusals below need none.
+      const webRequest = () =>
+        new Request(request.url, {
+          method: request.method,
+          headers: request.headers,
+          ...(request.body !== undefined && request.method !== 'GET' && request.method !== 'HEAD' ? { body: request.body } : {}),
+          ...(request.signal ? { signal: request.signal } : {}),
+        });
       const refusedText = refusedRequestText(request, sessionId);
       if (refusedText) return refusedText;
       const context = await authorizedContext(options, request, sessionId);
@@ -182,8 +185,15 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
       const message = firstMessage(parsed);
       // 2025-era clients get an Mcp-Session-Id at initialize and must send it afterwards: without
       // this, a DELETE would end the id but not the access. 2026-07-28 requests carry no session.
-      if (!transportId && message?.method && !sessionless.has(message.method) && (await isLegacyRequest(webRequest, parsed))) return sessionRequired();
-      const response = await handler.fetch(webRequest, {
+      if (!transportId && message?.method && !sessionless.has(message.method) && (await isLegacyRequest(webRequest(), parsed))) return sessionRequired();
+      const direct = transport ? directRequest(parsed, request.headers) : undefined;
+      if (direct) {
+        const handlers = sessionToolHandlers(router, context);
+        const run = direct.method === 'tools/list' ? () => handlers.listTools() : () => handlers.callTool(direct.params, request.signal);
+        return answerDirectly(direct, run, options.onerror);
+      }
+      const response = await handler.fetch(webRequest(), {
+        parsedBody: parsed,
         authInfo: { token: '', clientId: context.principal.keyId ?? 'session-token', scopes: [...context.principal.scopes], extra: { context } },
       });
       if (message?.method !== 'initialize' || !response.ok) return response;

@@ -1,4 +1,10 @@
-import { hostHeaderValidationResponse, localhostAllowedHostnames, originValidationResponse } from '@modelcontextprotocol/server';
+import {
+  hostHeaderValidationResponse,
+  localhostAllowedHostnames,
+  originValidationResponse,
+  validateHostHeader,
+  validateOriginHeader,
+} from '@modelcontextprotocol/server';
 import { SwitchboardError } from '../errors.js';
 import type { Router, SessionContext } from '../router/index.js';
 import type { TenancyService } from '../tenancy/index.js';
@@ -23,8 +29,10 @@ export function presentedKey(headers: Headers): string | undefined {
 
 /** DNS-rebinding protection: a response refusing a Host or Origin that is neither loopback nor the public URL's. */
 export function rejectedHostOrOrigin(request: McpHttpRequest, publicUrl: string): Response | undefined {
-  const probe = new Request(request.url, { headers: request.headers });
   const allowed = [...localhostAllowedHostnames(), new URL(publicUrl).hostname];
+  if (validateHostHeader(request.headers.get('host'), allowed).ok && validateOriginHeader(request.headers.get('origin'), allowed).ok) return undefined;
+  // Refused: the SDK writes the answer (status and JSON-RPC body) from a web Request.
+  const probe = new Request(request.url, { headers: request.headers });
   return hostHeaderValidationResponse(probe, allowed) ?? originValidationResponse(probe, allowed);
 }
 

@@ -1,4 +1,4 @@
-import { type ListToolsResult, ProtocolError, Server } from '@modelcontextprotocol/server';
+import { type CallToolResult, type ListToolsResult, ProtocolError, Server } from '@modelcontextprotocol/server';
 import { type ErrorCode, SwitchboardError } from '../errors.js';
 import type { Router, SessionContext } from '../router/index.js';
 import { version } from '../version.js';
@@ -74,31 +74,48 @@ export const serverInfo = { name: 'switchboard', title: 'Switchboard', version }
 const instructions =
   'Switchboard routes your tool calls to the apps this user connected. Use search_tools to find tools for a task, manage_connections when an app is not connected (show the user the link), and multi_execute_tool to run tools.';
 
+/** tools/call parameters as the protocol defines them (the SDK checks their shape first). */
+export interface ToolCallParams {
+  name: string;
+  arguments?: Record<string, unknown> | undefined;
+}
+
+/**
+ * What a session answers to tools/list and tools/call: the one implementation behind both the SDK
+ * server and the endpoint's direct answers (see `fast-path.ts`). Errors are ProtocolErrors.
+ */
+export function sessionToolHandlers(router: Router, context: SessionContext) {
+  return {
+    async listTools(): Promise<ListToolsResult> {
+      try {
+        // Tool input schemas are JSON Schema objects (the catalog checks `type: object`).
+        return { tools: (await router.listTools(context)) as ListToolsResult['tools'] };
+      } catch (error) {
+        throw protocolError(error);
+      }
+    },
+    async callTool(params: ToolCallParams, signal?: AbortSignal): Promise<CallToolResult> {
+      try {
+        const outcome = await router.callTool(context, params.name, params.arguments ?? {}, signal);
+        const structured =
+          outcome.data && typeof outcome.data === 'object' && !Array.isArray(outcome.data) ? (outcome.data as Record<string, unknown>) : { data: outcome.data };
+        return { content: [{ type: 'text', text: JSON.stringify(outcome.data) }], structuredContent: structured, isError: outcome.isError };
+      } catch (error) {
+        throw protocolError(error);
+      }
+    },
+  };
+}
+
 /**
  * One MCP server instance for one request (or one stdio connection) through a session: its
  * tools are the router's for that session, so any instance of Switchboard can build it.
  */
 export function createSessionServer(router: Router, context: SessionContext): Server {
   const server = new SessionServer(serverInfo, { capabilities: { tools: { listChanged: true }, logging: {} }, instructions });
-  server.setRequestHandler('tools/list', async () => {
-    try {
-      // Tool input schemas are JSON Schema objects (the catalog checks `type: object`).
-      return { tools: (await router.listTools(context)) as ListToolsResult['tools'] };
-    } catch (error) {
-      throw protocolError(error);
-    }
-  });
-  server.setRequestHandler('tools/call', async (request, ctx) => {
-    const params = request.params as { name: string; arguments?: Record<string, unknown> };
-    try {
-      const outcome = await router.callTool(context, params.name, params.arguments ?? {}, ctx.mcpReq?.signal);
-      const structured =
-        outcome.data && typeof outcome.data === 'object' && !Array.isArray(outcome.data) ? (outcome.data as Record<string, unknown>) : { data: outcome.data };
-      return { content: [{ type: 'text', text: JSON.stringify(outcome.data) }], structuredContent: structured, isError: outcome.isError };
-    } catch (error) {
-      throw protocolError(error);
-    }
-  });
+  const handlers = sessionToolHandlers(router, context);
+  server.setRequestHandler('tools/list', () => handlers.listTools());
+  server.setRequestHandler('tools/call', (request, ctx) => handlers.callTool(request.params as ToolCallParams, ctx.mcpReq?.signal));
   return server;
 }
 
