@@ -434,7 +434,9 @@ describe.skipIf(!testDatabaseAvailable())('legacy HTTP+SSE transport (2024-11-05
       const raw = await openRawStream(`${otherUrl}/mcp/${created.session_id}/sse`, created.mcp.headers);
       expect((await raw.next()).event).toBe('endpoint');
       const head = await fetch(`${otherUrl}/mcp/${created.session_id}/sse`, { method: 'HEAD', headers: created.mcp.headers });
-      expect(head.status).toBe(404);
+      // The route serves GET only: a HEAD must not open a stream, and is told which method is served.
+      expect(head.status).toBe(405);
+      expect(head.headers.get('allow')).toContain('GET');
       const db = other.server.database.db;
       expect(((await db.execute(sql`select count(*)::int as n from mcp_sse_sessions`)) as unknown as { rows: { n: number }[] }).rows[0]!.n).toBe(1);
       const ended = (async () => {
