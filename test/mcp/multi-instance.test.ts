@@ -71,6 +71,43 @@ describe.skipIf(!testDatabaseAvailable() || testDatabaseKind() !== 'postgres')('
     sandbox?.remove();
   });
 
+  it('sees a change made through the other instance at once: a revoked key, a changed session policy', async () => {
+    const [a, b] = instances as [RunningServer, RunningServer];
+    const call = (base: string, path: string, key: string, init: { method?: string; body?: unknown } = {}) =>
+      fetch(`${base}${path}`, {
+        method: init.method ?? 'GET',
+        headers: { 'x-api-key': key, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+        ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+      });
+    const created = (await (
+      await call(a.url, '/v1/api-keys', adminKey, { method: 'POST', body: { name: 'short-lived', scopes: ['tools:execute'] } })
+    ).json()) as {
+      id: string;
+      key: string;
+    };
+    // Both instances have the key cached once it was used through them.
+    const session = (await (
+      await call(b.url, '/v1/sessions', created.key, { method: 'POST', body: { user_id: 'cached', toolkits: ['bitbucket'], mode: 'direct' } })
+    ).json()) as { session_id: string; version: number };
+    expect((await call(a.url, `/v1/sessions/${session.session_id}`, created.key)).status).toBe(200);
+    expect((await call(b.url, `/v1/sessions/${session.session_id}`, created.key)).status).toBe(200);
+
+    const patched = await call(a.url, `/v1/sessions/${session.session_id}`, adminKey, { method: 'PATCH', body: { read_only: true } });
+    expect(patched.status).toBe(200);
+    const seenByB = (await (await call(b.url, `/v1/sessions/${session.session_id}`, adminKey)).json()) as { version: number; tools: string[] };
+    expect(seenByB.version).toBe(session.version + 1);
+    expect(seenByB.tools).not.toContain('BITBUCKET_CREATE_BRANCH');
+
+    expect((await call(a.url, `/v1/api-keys/${created.id}`, adminKey, { method: 'DELETE' })).status).toBe(200);
+    // NOTIFY reaches B within milliseconds; allow a moment on a loaded machine.
+    let status = 0;
+    for (let attempt = 0; attempt < 20 && status !== 401; attempt++) {
+      status = (await call(b.url, `/v1/sessions/${session.session_id}`, created.key)).status;
+      if (status !== 401) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(status).toBe(401);
+  });
+
   it('keeps a 2025-era session (Mcp-Session-Id) going while its requests alternate between the instances', async () => {
     proxy.served.length = 0;
     const transport = new TransportV1(new URL(`${proxy.url}${sessionPath}`), { requestInit: { headers: { 'x-api-key': adminKey } } });
