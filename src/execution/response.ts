@@ -81,9 +81,9 @@ export function upstreamError(response: UpstreamResponse, body: unknown, host: s
 }
 
 /**
- * A redirect that reached the executor (the outbound client does not follow it for this call) is
- * not the tool's answer: it fails, naming the status and where it pointed, so that the toolkit's
- * or the account's base URL can be corrected.
+ * A 3xx that reached the executor (one the outbound client could not follow: no Location, or not
+ * a redirect status it follows, such as 300 or 304) is not the tool's answer: it fails, naming the
+ * status and where it pointed, so that the toolkit's or the account's base URL can be corrected.
  */
 export function upstreamRedirect(response: UpstreamResponse, requestUrl: URL): SwitchboardError {
   const location = response.headers.location;
@@ -96,7 +96,7 @@ export function upstreamRedirect(response: UpstreamResponse, requestUrl: URL): S
   const where = target ? ` to ${target}` : location ? ' to an unreadable Location' : ' without a Location';
   return new SwitchboardError(
     'UPSTREAM_ERROR',
-    `${requestUrl.host} answered ${response.status}, a redirect${where}; Switchboard does not follow it for a tool call. Check the base URL of the toolkit or the connected account.`,
+    `${requestUrl.host} answered ${response.status}, a redirect${where} that could not be followed. Check the base URL of the toolkit or the connected account.`,
     { status: response.status, ...(target ? { location_host: target } : {}), attempts: response.attempts },
   );
 }

@@ -40,11 +40,19 @@ function resolve(document: Json, schema: Json): Json {
   );
 }
 
-const firstBranch = (schema: Json): Json => schema.anyOf?.[0] ?? schema.oneOf?.[0] ?? schema;
+/** The schema with its first anyOf/oneOf branch folded in (a branch may only add `required`, as the search body's does). */
+function firstBranch(document: Json, schema: Json): Json {
+  const choice = schema.anyOf?.[0] ?? schema.oneOf?.[0];
+  if (!choice) return schema;
+  const branch = resolve(document, choice);
+  const { anyOf: _anyOf, oneOf: _oneOf, ...rest } = schema;
+  if (rest.type === undefined && rest.properties === undefined) return branch;
+  return { ...rest, ...branch, required: [...(rest.required ?? []), ...(branch.required ?? [])], properties: { ...rest.properties, ...branch.properties } };
+}
 
 /** A plausible value that satisfies a schema well enough to be accepted as is. */
 function sample(document: Json, raw: Json): unknown {
-  const schema = firstBranch(resolve(document, raw));
+  const schema = firstBranch(document, resolve(document, raw));
   if (schema.default !== undefined) return schema.default;
   if (schema.enum) return schema.enum[0];
   if (schema.const !== undefined) return schema.const;

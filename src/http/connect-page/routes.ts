@@ -46,7 +46,9 @@ export const connectPageRoutes: FastifyPluginAsync<{ connectLinks: ConnectLinkSe
   const secureCookies = publicUrl.startsWith('https:');
 
   app.addHook('onRoute', (route) => {
-    route.config = { ...route.config, auth: false };
+    // A browser page: its tokens are only hashed, its form fields have their own per-field checks,
+    // and every refusal must be a page, not the API's JSON error.
+    route.config = { ...route.config, auth: false, checkText: false };
     route.schema = { ...route.schema, hide: true };
   });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
