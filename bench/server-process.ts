@@ -37,7 +37,8 @@ export function killAllServers(): void {
   liveChildren.clear();
 }
 
-async function findFreePort(): Promise<number> {
+/** A port nothing listens on right now (127.0.0.1). */
+export async function findFreePort(): Promise<number> {
   const probe = createServer();
   probe.listen(0, '127.0.0.1');
   await once(probe, 'listening');

@@ -3,10 +3,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { findFreePort } from '../server-process.js';
 import type { LoopbackApi } from './loopback-api.js';
 
 const peersDir = import.meta.dirname;
@@ -19,16 +19,6 @@ export interface McpTarget {
   headers: Record<string, string>;
   pid: number;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const address = probe.address();
-  probe.close();
-  if (address === null || typeof address === 'string') throw new Error('could not find a free port');
-  return address.port;
 }
 
 /** Installs the peer servers into bench/peers/node_modules on first use (npm ci, from the lock file). */
@@ -88,7 +78,7 @@ async function startProcess(name: string, command: string, args: string[], env: 
 
 /** @ivotoby/openapi-mcp-server: an OpenAPI description served as MCP tools (SDK v1, stateful sessions). */
 export async function startIvotobyServer(api: LoopbackApi): Promise<McpTarget> {
-  const port = await freePort();
+  const port = await findFreePort();
   const specFile = join(mkdtempSync(join(tmpdir(), 'switchboard-bench-peer-')), 'openapi.json');
   writeFileSync(specFile, JSON.stringify(api.spec));
   const cli = join(peersDir, 'node_modules', '@ivotoby', 'openapi-mcp-server', 'dist', 'cli.js');
@@ -98,7 +88,7 @@ export async function startIvotobyServer(api: LoopbackApi): Promise<McpTarget> {
 
 /** A bare MCP SDK (v1) server with one hand-written tool that fetches the same URL. */
 export async function startBareSdkServer(api: LoopbackApi): Promise<McpTarget> {
-  const port = await freePort();
+  const port = await findFreePort();
   const args = ['--import', 'tsx', join(peersDir, 'bare-sdk-server.ts'), String(port), api.url];
   return startProcess('bare MCP SDK server (v1)', process.execPath, args, {}, port, '/mcp');
 }
